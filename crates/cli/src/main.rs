@@ -1,0 +1,148 @@
+//! The `shaqyru` binary: `serve` runs the service; `regulation check|show` validates and prints
+//! a definition of the regulation.
+
+mod regulation_cmd;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::text::Lang;
+use shaqyru::{Settings, build, settings};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "shaqyru", version, about = "Case management for invitations to Kazakhstan on private matters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the service (SQLite file in the working directory by default).
+    Serve(ServeArgs),
+    /// Check or print a definition of the regulation.
+    Regulation {
+        #[command(subcommand)]
+        command: RegulationCmd,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The SQLite database file.
+    #[arg(long, env = "SHAQYRU_DATABASE", default_value = "shaqyru.sqlite")]
+    database: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "SHAQYRU_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Extra definition files of the regulation (the 2018 edition is built in).
+    #[arg(long = "regulation", env = "SHAQYRU_REGULATION", value_delimiter = ',')]
+    regulations: Vec<PathBuf>,
+    /// The edition new cases use whatever the date; "none" to choose by date.
+    #[arg(long, env = "SHAQYRU_EDITION", default_value = "2018")]
+    edition: String,
+    /// A units file ([[units]] with id, kind, name, provider); default: the demo units.
+    #[arg(long, env = "SHAQYRU_UNITS")]
+    units: Option<PathBuf>,
+    /// The simulators' data file; default: the shipped demo data.
+    #[arg(long, env = "SHAQYRU_SIMULATOR_DATA")]
+    simulator_data: Option<PathBuf>,
+    /// Seconds the simulated KNB takes to answer.
+    #[arg(long, env = "SHAQYRU_KNB_DELAY", default_value_t = 5)]
+    knb_delay: u64,
+}
+
+#[derive(Subcommand)]
+enum RegulationCmd {
+    /// Validate a definition file; prints every problem with file:line:column.
+    Check { file: PathBuf },
+    /// Print the steps of an edition as a table.
+    Show {
+        /// A definition file; default: the built-in 2018 edition.
+        file: Option<PathBuf>,
+        /// kk, ru or en.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Regulation { command: RegulationCmd::Check { file } } => regulation_cmd::check(&file),
+        Cmd::Regulation { command: RegulationCmd::Show { file, lang } } => show(file, &lang),
+        Cmd::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn show(file: Option<PathBuf>, lang: &str) -> ExitCode {
+    let Some(lang) = Lang::parse(lang) else {
+        eprintln!("error: --lang is kk, ru or en, not \"{lang}\"");
+        return ExitCode::from(2);
+    };
+    let (name, text) = match &file {
+        None => ("regulation/2018.toml (built in)".to_owned(), settings::EDITION_2018.to_owned()),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => (path.display().to_string(), t),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match domain::definition::load(&name, &text) {
+        Ok(def) => {
+            print!("{}", regulation_cmd::show(&def, lang));
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            eprint!("{problems}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .init();
+    let mut settings =
+        Settings { database: args.database, listen: args.listen, knb_delay: Duration::from_secs(args.knb_delay), ..Settings::default() };
+    for path in &args.regulations {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the definition {}", path.display()))?;
+        settings.regulations.push((path.display().to_string(), text));
+    }
+    settings.pinned_edition = (args.edition != "none").then_some(args.edition);
+    if let Some(path) = &args.units {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the units file {}", path.display()))?;
+        settings.units = settings::parse_units(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.simulator_data {
+        settings.simulator_data =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the simulator data {}", path.display()))?;
+    }
+    let runtime = tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
+    runtime.block_on(async move {
+        let app = build(settings, Arc::new(engine::SystemClock), None).await?;
+        println!("Shaqyru is serving on http://{}  (API description: /api/openapi.json)", app.addr);
+        println!("Demo accounts (send \"Authorization: Bearer <token>\"; new tokens at every start):");
+        println!("  {:<28} {:<14} {:<14} token", "user", "role", "unit");
+        for a in &app.demo_accounts {
+            println!("  {:<28} {:<14} {:<14} {}", a.user, a.role, a.unit, a.token);
+        }
+        app.run(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    })
+}

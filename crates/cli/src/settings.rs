@@ -1,0 +1,63 @@
+//! One typed settings struct, with defaults that run with nothing configured: an SQLite file in
+//! the working directory, the shipped 2018 edition, simulated external systems.
+
+use engine::UnitConfig;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The definition of the 2018 edition, shipped inside the binary.
+pub const EDITION_2018: &str = include_str!("../../../regulation/2018.toml");
+/// The demo organisational units, shipped inside the binary.
+pub const DEMO_UNITS: &str = include_str!("../../../config/units.toml");
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The SQLite database file (created if missing).
+    pub database: PathBuf,
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Definition files offered for new cases: (name, text). Default: the shipped 2018 edition.
+    pub regulations: Vec<(String, String)>,
+    /// The edition every new case uses whatever the date. The only text we have (2018) has been
+    /// repealed, so the default pins it: the service then runs for training and demonstration.
+    pub pinned_edition: Option<String>,
+    pub units: Vec<UnitConfig>,
+    /// The simulators' data (who has АДБ records, how the KNB answers).
+    pub simulator_data: String,
+    /// How long the simulated KNB takes to answer.
+    pub knb_delay: Duration,
+    /// Run the outbox dispatcher and the simulated KNB's deliveries in the background. Tests
+    /// that drive them step by step turn this off.
+    pub background: bool,
+    /// Create one demo account per role and unit, with fresh tokens, at start-up.
+    pub demo_accounts: bool,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitsFile {
+    units: Vec<UnitConfig>,
+}
+
+/// Reads a units file: `[[units]]` tables with id, kind, name and (for branches) provider.
+pub fn parse_units(text: &str) -> Result<Vec<UnitConfig>, String> {
+    let file: UnitsFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    Ok(file.units)
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database: PathBuf::from("shaqyru.sqlite"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            regulations: vec![("regulation/2018.toml".into(), EDITION_2018.into())],
+            pinned_edition: Some("2018".into()),
+            units: parse_units(DEMO_UNITS).expect("the shipped units file is valid"),
+            simulator_data: integrations::sim::DEMO_DATA.into(),
+            knb_delay: Duration::from_secs(5),
+            background: true,
+            demo_accounts: true,
+        }
+    }
+}

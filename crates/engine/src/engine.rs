@@ -1,0 +1,591 @@
+//! `Engine`: one method per thing a user or a system can do, each a unit of work on the store.
+
+use crate::clock::Clock;
+use crate::regulations::{RegulationError, Regulations};
+use domain::application::{ApplicationDraft, FieldError};
+use domain::case::{self, Case, CaseId, CaseUnits, Command, Event, EventKind, OutcomeInput, Refusal, SystemAnswer, UserId};
+use domain::definition::{Call, Definition, UnitKind};
+use domain::{Actor, EditionRef};
+use integrations::{AdapterError, CallContext, KnbAnswer, KnbVerdict, Systems};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use store::{
+    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, OutboxMessage, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
+};
+use tokio::sync::Notify;
+
+/// Roles that exist beside the regulation's own: they act on no step.
+pub const SUPERVISOR: &str = "supervisor";
+pub const ADMIN: &str = "admin";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UnitConfig {
+    pub id: String,
+    pub kind: UnitKind,
+    pub name: String,
+    /// For a State Corporation branch: the provider its applications go to.
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub time_zone: TimeZone,
+    pub units: Vec<UnitConfig>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    #[error("the application has {} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the case changed meanwhile: it is at version {actual}, your view is of version {expected}; reload and try again")]
+    Conflict { expected: u64, actual: u64 },
+    #[error("this idempotency key was already used for a different request")]
+    KeyReused,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Unavailable(#[from] AdapterError),
+    #[error(transparent)]
+    Regulation(#[from] RegulationError),
+    #[error("storage failure")]
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        EngineError::Store(e)
+    }
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// An outcome's input as a client sends it; checked against the definition and the users.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireInput {
+    MissingDocuments(Vec<String>),
+    Assignee(String),
+    RefusalGrounds { grounds: Vec<String>, reasoning: String },
+    Extension { days: u32, reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformRequest {
+    pub step: String,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub input: Option<WireInput>,
+    /// The case version the user saw; a stale one is refused.
+    pub version: u64,
+}
+
+/// What a command did; the same value is returned again for a retry with the same key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandResult {
+    pub case_id: String,
+    pub reference: String,
+    pub version: u64,
+    pub status: String,
+    pub result: Option<String>,
+    pub open_steps: Vec<String>,
+    /// The types of the events the command appended, in order.
+    pub events: Vec<String>,
+    /// True when this is the stored answer to an earlier request with the same key.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// A case as its reader sees it: the state, its definition and the full history.
+#[derive(Clone, Debug)]
+pub struct CaseView {
+    pub case: Case,
+    pub definition: Arc<Definition>,
+    pub events: Vec<Event>,
+    pub outbox: Vec<OutboxMessage>,
+}
+
+pub struct Engine {
+    store: Arc<dyn Store>,
+    systems: Systems,
+    clock: Arc<dyn Clock>,
+    regulations: Arc<Regulations>,
+    config: EngineConfig,
+    outbox_wakeup: Notify,
+}
+
+impl Engine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        systems: Systems,
+        clock: Arc<dyn Clock>,
+        regulations: Arc<Regulations>,
+        config: EngineConfig,
+    ) -> Engine {
+        Engine { store, systems, clock, regulations, config, outbox_wakeup: Notify::new() }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+    pub fn regulations(&self) -> &Regulations {
+        &self.regulations
+    }
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+    /// The date in the service's time zone now.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.clock.now().to_zoned_datetime(self.config.time_zone.clone()).date()
+    }
+
+    /// The user a token belongs to, if active.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<User>> {
+        let hash = hex::encode(Sha256::digest(token.as_bytes()));
+        Ok(self.store.user_by_token_hash(&hash).await?.filter(|u| u.active))
+    }
+
+    /// Opens a case for an application accepted at the window. `provider`: the migration unit
+    /// the application goes to (default: the one serving the operator's branch).
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        draft: &ApplicationDraft,
+        provider: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<CommandResult> {
+        let request_hash = hash_of(&("open", draft, provider));
+        if let Some(done) = self.replay(actor, key, &request_hash).await? {
+            return Ok(done);
+        }
+        let now = self.clock.now();
+        let today = self.today();
+        let def = self.regulations.for_new_case(today)?;
+        let checklist: Vec<&str> = def.checklist.iter().map(|c| c.id.as_str()).collect();
+        let application = draft.validate(today, &checklist).map_err(EngineError::Invalid)?;
+        let branch = self.unit(&actor.unit).filter(|u| u.kind == UnitKind::ScBranch);
+        let provider = match (provider, branch.and_then(|b| b.provider.clone())) {
+            (Some(p), _) => p.to_owned(),
+            (None, Some(p)) => p,
+            (None, None) => return Err(EngineError::BadRequest("name the provider unit the application goes to".into())),
+        };
+        if self.unit(&provider).is_none_or(|u| u.kind != UnitKind::Provider) {
+            return Err(EngineError::BadRequest(format!("\"{provider}\" is not a provider unit")));
+        }
+        let knb = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map(|u| u.id.clone()).unwrap_or_else(|| "knb".into());
+        let units = CaseUnits { sc_branch: actor.unit.clone(), provider, knb };
+        let case_id = CaseId(uuid::Uuid::new_v4().to_string());
+        let year = now.to_zoned_datetime(self.config.time_zone.clone()).year();
+        // A reference is only taken once the command is known to be acceptable.
+        case::decide(
+            &def,
+            None,
+            actor,
+            &Command::Open { reference: String::new(), application: application.clone(), units: units.clone() },
+            now,
+        )?;
+        let number = self.store.next_number(&format!("case-{year}")).await?;
+        let reference = format!("{year}-{number:06}");
+        let command = Command::Open { reference, application, units };
+        let events = case::decide(&def, None, actor, &command, now)?;
+        self.commit(&def, None, case_id, events, actor, key, request_hash).await
+    }
+
+    /// Performs the open task of a step.
+    pub async fn perform(&self, actor: &Actor, case_id: &CaseId, request: &PerformRequest, key: Option<&str>) -> Result<CommandResult> {
+        let request_hash = hash_of(&("perform", case_id, request));
+        if let Some(done) = self.replay(actor, key, &request_hash).await? {
+            return Ok(done);
+        }
+        let (case, def) = self.load(case_id).await?;
+        self.authorize_read(actor, &case)?;
+        if request.version != case.version {
+            return Err(EngineError::Conflict { expected: request.version, actual: case.version });
+        }
+        let (step, task) = case::precheck(&def, &case, actor, &request.step)?;
+        let input = match &request.input {
+            None => None,
+            Some(input) => Some(self.resolve_input(&def, &case, &request.step, request.outcome.as_deref(), input).await?),
+        };
+        let answer = match step.call {
+            Some(call) => Some(self.call_system(call, &case, task.id).await?),
+            None => None,
+        };
+        let command = Command::Perform { step: request.step.clone(), outcome: request.outcome.clone(), input, answer };
+        let events = case::decide(&def, Some(&case), actor, &command, self.clock.now())?;
+        self.commit(&def, Some(&case), case_id.clone(), events, actor, key, request_hash).await
+    }
+
+    /// Takes the KNB's answer to a coordination request, as an inbound message. The message id
+    /// is its idempotency key: a duplicate gets the first answer again.
+    pub async fn knb_answer(&self, actor: &Actor, answer: &KnbAnswer) -> Result<CommandResult> {
+        let case_id = CaseId(answer.case_id.clone());
+        let request_hash = hash_of(&("knb", answer));
+        if let Some(done) = self.replay(actor, Some(&answer.message_id), &request_hash).await? {
+            return Ok(done);
+        }
+        let (case, def) = self.load(&case_id).await?;
+        let step = def
+            .steps
+            .iter()
+            .find(|s| s.on_enter == Some(Call::KnbRequestCoordination))
+            .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no KNB coordination step", def.edition())))?;
+        // Only the KNB speaks for the KNB, whatever state the case is in.
+        if actor.role != step.role {
+            return Err(Refusal::WrongRole { step: step.id.clone(), needs: step.role.clone(), has: actor.role.clone() }.into());
+        }
+        let (outcome, input) = match &answer.verdict {
+            KnbVerdict::Agree => ("agree".to_owned(), None),
+            KnbVerdict::Object => ("object".to_owned(), None),
+            KnbVerdict::Extend { days, reason } => {
+                let outcome = def
+                    .extension
+                    .as_ref()
+                    .map(|e| e.outcome.clone())
+                    .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no extension rule", def.edition())))?;
+                (outcome, Some(OutcomeInput::Extension { days: *days, reason: reason.clone() }))
+            }
+        };
+        let command = Command::Perform { step: step.id.clone(), outcome: Some(outcome), input, answer: None };
+        let events = case::decide(&def, Some(&case), actor, &command, self.clock.now())?;
+        self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash).await
+    }
+
+    pub async fn case(&self, actor: &Actor, case_id: &CaseId) -> Result<CaseView> {
+        let events = self.store.load_events(case_id).await?;
+        let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
+        self.authorize_read(actor, &case)?;
+        let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
+        let outbox = self.store.outbox(Some(case_id)).await?;
+        Ok(CaseView { case, definition, events, outbox })
+    }
+
+    /// The cases a user may see, newest first.
+    pub async fn cases(&self, actor: &Actor, status: Option<String>, limit: u32) -> Result<Vec<CaseSummary>> {
+        let unit = (!self.sees_all(actor)).then(|| actor.unit.clone());
+        if actor.role == "knb_liaison" {
+            return Err(EngineError::Forbidden("the KNB liaison sees coordination tasks, not case lists".into()));
+        }
+        Ok(self.store.list_cases(&CaseQuery { unit, status, limit }).await?)
+    }
+
+    /// The user's worklist: open tasks of their role and unit, those assigned to them or to
+    /// nobody; `mine_only` leaves out the unassigned ones.
+    pub async fn worklist(&self, actor: &Actor, mine_only: bool) -> Result<Vec<TaskRow>> {
+        let query = TaskQuery {
+            role: Some(actor.role.clone()),
+            unit: Some(actor.unit.clone()),
+            assignee: Some(actor.user.0.clone()),
+            include_unassigned: !mine_only,
+            open_only: true,
+            case_id: None,
+            limit: 500,
+        };
+        Ok(self.store.list_tasks(&query).await?)
+    }
+
+    /// Outbox messages (all, newest first), for supervisors and administrators.
+    pub async fn outbox(&self, actor: &Actor) -> Result<Vec<OutboxMessage>> {
+        if !self.sees_all(actor) {
+            return Err(EngineError::Forbidden("only supervisors and administrators see the outbox".into()));
+        }
+        Ok(self.store.outbox(None).await?)
+    }
+
+    /// Waits until a commit queues outbox work or `timeout` passes.
+    pub async fn outbox_wait(&self, timeout: std::time::Duration) {
+        let _ = tokio::time::timeout(timeout, self.outbox_wakeup.notified()).await;
+    }
+
+    /// Sends due outbox messages to their systems. A failure leaves the message pending with a
+    /// growing delay. Returns how many were delivered.
+    pub async fn dispatch_outbox(&self, limit: u32) -> Result<usize> {
+        let now = self.clock.now();
+        let claimed = self.store.claim_outbox(now, limit, SignedDuration::from_secs(60)).await?;
+        let mut delivered = 0;
+        for msg in claimed {
+            match self.deliver(&msg).await {
+                Ok(()) => {
+                    self.store.outbox_delivered(&msg.id, self.clock.now()).await?;
+                    delivered += 1;
+                }
+                Err(e) => {
+                    let backoff = SignedDuration::from_secs(2_i64.saturating_pow(msg.attempts.min(10)));
+                    let retry_at = self.clock.now().checked_add(backoff).unwrap_or(now);
+                    tracing::warn!(outbox.id = %msg.id, outbox.kind = %msg.kind, attempts = msg.attempts, error = %e, "outbox delivery failed");
+                    self.store.outbox_failed(&msg.id, &e.to_string(), retry_at).await?;
+                }
+            }
+        }
+        Ok(delivered)
+    }
+
+    async fn deliver(&self, msg: &OutboxMessage) -> Result<()> {
+        let (case, _) = self.load(&msg.case_id).await?;
+        let ctx =
+            CallContext { case_id: case.id.0.clone(), reference: case.reference.clone(), idempotency_key: msg.idempotency_key.clone() };
+        match Call::parse(&msg.kind) {
+            Some(Call::KnbRequestCoordination) => self.systems.knb.request_coordination(&ctx, &case.application).await?,
+            _ => return Err(EngineError::BadRequest(format!("unknown outbox message kind {}", msg.kind))),
+        }
+        tracing::info!(case.id = %case.id, outbox.kind = %msg.kind, "outbox message delivered");
+        Ok(())
+    }
+
+    async fn load(&self, case_id: &CaseId) -> Result<(Case, Arc<Definition>)> {
+        let events = self.store.load_events(case_id).await?;
+        let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
+        let def = self.regulations.get(&case.edition, self.store.as_ref()).await?;
+        Ok((case, def))
+    }
+
+    fn unit(&self, id: &str) -> Option<&UnitConfig> {
+        self.config.units.iter().find(|u| u.id == id)
+    }
+
+    fn sees_all(&self, actor: &Actor) -> bool {
+        actor.role == SUPERVISOR || actor.role == ADMIN
+    }
+
+    fn authorize_read(&self, actor: &Actor, case: &Case) -> Result<()> {
+        let u = &case.units;
+        if self.sees_all(actor) || [&u.sc_branch, &u.provider, &u.knb].contains(&&actor.unit) {
+            Ok(())
+        } else {
+            // Said as "not found" so that other units cannot probe which cases exist.
+            Err(EngineError::NotFound(format!("case {}", case.id)))
+        }
+    }
+
+    async fn replay(&self, actor: &Actor, key: Option<&str>, request_hash: &str) -> Result<Option<CommandResult>> {
+        let Some(key) = key else { return Ok(None) };
+        match self.store.find_idempotent(&actor.user.0, key).await? {
+            None => Ok(None),
+            Some(rec) if rec.request_hash != request_hash => Err(EngineError::KeyReused),
+            Some(rec) => {
+                let mut result: CommandResult =
+                    serde_json::from_value(rec.response).map_err(|e| EngineError::Store(StoreError::Backend(e.to_string())))?;
+                result.replayed = true;
+                Ok(Some(result))
+            }
+        }
+    }
+
+    async fn resolve_input(
+        &self,
+        def: &Definition,
+        case: &Case,
+        step: &str,
+        outcome: Option<&str>,
+        input: &WireInput,
+    ) -> Result<OutcomeInput> {
+        Ok(match input {
+            WireInput::MissingDocuments(d) => OutcomeInput::MissingDocuments(d.clone()),
+            WireInput::RefusalGrounds { grounds, reasoning } => {
+                OutcomeInput::RefusalGrounds { grounds: grounds.clone(), reasoning: reasoning.clone() }
+            }
+            WireInput::Extension { days, reason } => OutcomeInput::Extension { days: *days, reason: reason.clone() },
+            WireInput::Assignee(user) => {
+                let role = def.step(step).and_then(|s| outcome.and_then(|o| s.outcome(o))).and_then(|o| o.assigns.clone());
+                let bad = |message: String| Refusal::BadInput { field: "input.assignee".into(), message };
+                let found = self.store.user(user).await?;
+                match (found, role) {
+                    (Some(u), Some(role)) if u.active && u.role == role && u.unit == case.units.provider => {}
+                    (_, Some(role)) => {
+                        return Err(bad(format!("\"{user}\" is not an active {role} of unit {}", case.units.provider)).into());
+                    }
+                    (_, None) => return Err(bad("this outcome assigns nobody".into()).into()),
+                }
+                OutcomeInput::Assignee(UserId(user.clone()))
+            }
+        })
+    }
+
+    /// Asks the step's external system. The key is the task's, so a retried command asks the
+    /// remote side with the same key and gets the same answer.
+    async fn call_system(&self, call: Call, case: &Case, task: u32) -> Result<SystemAnswer> {
+        let ctx = CallContext {
+            case_id: case.id.0.clone(),
+            reference: case.reference.clone(),
+            idempotency_key: format!("{}:{}:{}", case.id, task, call.code()),
+        };
+        let s = &self.systems;
+        let ack = |reference| SystemAnswer::Ack { reference };
+        Ok(match call {
+            Call::ScForwardDocuments => ack(s.sc.forward_documents(&ctx).await?),
+            Call::ScSendExtensionNotice => {
+                let ext = case.extension.as_ref().ok_or_else(|| EngineError::BadRequest("no extension was granted".into()))?;
+                ack(s.sc.send_extension_notice(&ctx, ext.days, &ext.reason).await?)
+            }
+            Call::ScSendResult => {
+                let what = if case.facts.contains("draft.invitation") { "invitation" } else { "motivated_refusal" };
+                ack(s.sc.send_result(&ctx, what).await?)
+            }
+            Call::BurkitEnterPersons => ack(s.burkit.enter_persons(&ctx, &case.application).await?),
+            Call::BurkitRecordInvitation => {
+                // The invitation is dated the day it was signed.
+                let signed = case.documents.iter().rev().find(|d| d.document == "invitation").map(|d| d.at).unwrap_or(self.clock.now());
+                let issued_on = signed.to_zoned_datetime(self.config.time_zone.clone()).date();
+                let r = s.burkit.record_invitation(&ctx, &case.application, issued_on).await?;
+                SystemAnswer::InvitationRecorded {
+                    registration_number: r.registration_number,
+                    issued_on: r.issued_on,
+                    valid_until: r.valid_until,
+                }
+            }
+            Call::AdbCheckPersons => {
+                let records = s.adb.check_persons(&ctx, &case.application).await?;
+                if records.is_empty() { SystemAnswer::AdbClear } else { SystemAnswer::AdbRecords { records } }
+            }
+            Call::KnbRequestCoordination => {
+                return Err(EngineError::BadRequest("the KNB request is sent when the step opens, not by a person".into()));
+            }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn commit(
+        &self,
+        def: &Definition,
+        before: Option<&Case>,
+        case_id: CaseId,
+        events: Vec<Event>,
+        actor: &Actor,
+        key: Option<&str>,
+        request_hash: String,
+    ) -> Result<CommandResult> {
+        let expected_version = before.map_or(0, |c| c.version);
+        let mut after = match before {
+            Some(c) => c.clone(),
+            None => Case::replay(case_id.clone(), &events[..1]).expect("decide opens with CaseOpened"),
+        };
+        for e in events.iter().skip(usize::from(before.is_none())) {
+            after.apply(e);
+        }
+        let now = self.clock.now();
+        let mut touched: Vec<u32> = Vec::new();
+        let mut outbox = Vec::new();
+        for e in &events {
+            match &e.kind {
+                EventKind::TaskOpened { task, step, .. } => {
+                    touched.push(*task);
+                    if let Some(call) = def.step(step).and_then(|s| s.on_enter) {
+                        outbox.push(NewOutboxMessage {
+                            id: uuid::Uuid::new_v4().to_string(),
+                            case_id: case_id.clone(),
+                            kind: call.code().to_owned(),
+                            payload: serde_json::json!({ "task": task, "step": step }),
+                            idempotency_key: format!("{}:{}:{}", case_id, task, call.code()),
+                            due_at: now,
+                        });
+                    }
+                }
+                EventKind::OutcomeRecorded { task, .. } => touched.push(*task),
+                _ => {}
+            }
+        }
+        let tasks = after.tasks.iter().filter(|t| touched.contains(&t.id)).map(|t| task_row(&after, t)).collect();
+        let result = CommandResult {
+            case_id: case_id.0.clone(),
+            reference: after.reference.clone(),
+            version: after.version,
+            status: status_code(&after).to_owned(),
+            result: after.result.map(|r| r.code().to_owned()),
+            open_steps: after.open_tasks().map(|t| t.step.clone()).collect(),
+            events: events.iter().map(|e| event_type(&e.kind).to_owned()).collect(),
+            replayed: false,
+        };
+        let idempotency = key.map(|key| IdempotencyRecord {
+            user: actor.user.0.clone(),
+            key: key.to_owned(),
+            request_hash: request_hash.clone(),
+            case_id: case_id.clone(),
+            response: serde_json::to_value(&result).expect("plain data"),
+            created_at: now,
+        });
+        let has_outbox = !outbox.is_empty();
+        let unit =
+            UnitOfWork { case_id: case_id.clone(), expected_version, events, summary: summary(&after, now), tasks, idempotency, outbox };
+        match self.store.commit(unit).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict { expected, actual, .. }) => return Err(EngineError::Conflict { expected, actual }),
+            Err(StoreError::DuplicateKey) => {
+                return self.replay(actor, key, &request_hash).await?.ok_or(EngineError::KeyReused);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(case.id = %case_id, case.version = result.version, events = ?result.events, actor.role = %actor.role, "command committed");
+        if has_outbox {
+            self.outbox_wakeup.notify_one();
+        }
+        Ok(result)
+    }
+}
+
+fn hash_of<T: Serialize>(value: &T) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(value).expect("plain data")))
+}
+
+fn status_code(case: &Case) -> &'static str {
+    match case.status {
+        case::CaseStatus::Open => "open",
+        case::CaseStatus::Closed => "closed",
+    }
+}
+
+pub fn event_type(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::CaseOpened { .. } => "case_opened",
+        EventKind::TaskOpened { .. } => "task_opened",
+        EventKind::OutcomeRecorded { .. } => "outcome_recorded",
+        EventKind::DocumentProduced { .. } => "document_produced",
+        EventKind::CaseClosed { .. } => "case_closed",
+    }
+}
+
+fn summary(case: &Case, now: Timestamp) -> CaseSummary {
+    CaseSummary {
+        case_id: case.id.clone(),
+        reference: case.reference.clone(),
+        edition: EditionRef { edition: case.edition.edition.clone(), hash: case.edition.hash.clone() },
+        status: status_code(case).to_owned(),
+        result: case.result.map(|r| r.code().to_owned()),
+        sc_branch: case.units.sc_branch.clone(),
+        provider: case.units.provider.clone(),
+        open_steps: case.open_tasks().map(|t| t.step.clone()).collect(),
+        version: case.version,
+        opened_at: case.opened_at,
+        updated_at: now,
+    }
+}
+
+fn task_row(case: &Case, t: &case::Task) -> TaskRow {
+    TaskRow {
+        case_id: case.id.clone(),
+        task_id: t.id,
+        reference: case.reference.clone(),
+        step: t.step.clone(),
+        role: t.role.clone(),
+        unit: t.unit.clone(),
+        assignee: t.assignee.as_ref().map(|u| u.0.clone()),
+        cites: t.cites.clone(),
+        limit: t.limit.to_string(),
+        opened_at: t.opened_at,
+        done_at: t.done.as_ref().map(|d| d.at),
+        outcome: t.done.as_ref().map(|d| d.outcome.clone()),
+        done_by: t.done.as_ref().map(|d| d.by.0.clone()),
+    }
+}

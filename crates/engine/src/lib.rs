@@ -1,0 +1,15 @@
+//! The runtime around the pure core: it loads a case, asks the external system a step works
+//! through, decides the command, and commits events, projections, the idempotency record and
+//! outbox messages in one unit of work. It also dispatches the outbox and takes inbound
+//! messages (the KNB's answers).
+//!
+//! Invariant: talks to storage only through `store::Store`, to other agencies only through
+//! `integrations` traits, and to time only through `Clock`; knows nothing of HTTP or SQL.
+
+pub mod clock;
+mod engine;
+pub mod regulations;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use engine::{ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, PerformRequest, SUPERVISOR, UnitConfig, WireInput};
+pub use regulations::Regulations;

@@ -1,0 +1,41 @@
+//! Turns driver and JSON errors into `StoreError`s. Messages name the operation and the kind
+//! of failure but never a bound value or a stored value, so that no personal data reaches logs
+//! or API responses through an error.
+
+use store::StoreError;
+
+/// Maps a driver error of the operation `op` to `StoreError::Backend`.
+pub(crate) fn backend(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| StoreError::Backend(format!("{op}: {}", describe(&e)))
+}
+
+/// The error's text, except for the kinds whose text may quote a value read from the database.
+fn describe(e: &sqlx::Error) -> String {
+    match e {
+        // SQLite's own messages name tables, columns and constraints, not values.
+        sqlx::Error::Database(db) => match db.code() {
+            Some(code) => format!("database error {code}: {}", db.message()),
+            None => format!("database error: {}", db.message()),
+        },
+        sqlx::Error::ColumnDecode { index, .. } => format!("cannot decode column {index}"),
+        sqlx::Error::Decode(_) => "cannot decode a stored value".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether the error is a UNIQUE or PRIMARY KEY violation. Each statement that can violate a
+/// constraint has exactly one that the caller maps, so the statement tells which it was.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|db| db.is_unique_violation())
+}
+
+/// A stored JSON column that does not parse, or a value that does not serialize. serde_json's
+/// message can quote the offending input, so only its category and position are kept.
+pub(crate) fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
+    move |e| StoreError::Backend(format!("{what}: unreadable JSON ({:?} error at line {} column {})", e.classify(), e.line(), e.column()))
+}
+
+/// A stored value outside the range this version can represent.
+pub(crate) fn corrupt(what: &'static str) -> StoreError {
+    StoreError::Backend(format!("{what}: stored value out of range"))
+}

@@ -1,0 +1,526 @@
+//! The SQLite backend of the [`Store`] trait: one database file in WAL mode, the schema in
+//! embedded migrations, runtime-checked SQL, and row types that never leave this crate.
+//!
+//! SQLite has a single writer. Every write runs in a `BEGIN IMMEDIATE` transaction on a pool of
+//! one connection, so writers of this process queue in the pool instead of competing for the
+//! file lock, and the write lock is taken before the first read of a transaction (a version
+//! check can never be overtaken by another writer, even of another process). Reads use a
+//! separate pool of read-only connections, which WAL lets run alongside the writer.
+
+#[macro_use]
+mod rows;
+mod error;
+
+use async_trait::async_trait;
+use domain::{CaseId, EditionRef, Event};
+use error::{backend, is_unique_violation, json};
+use jiff::{SignedDuration, Timestamp};
+use rows::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, UserRow, micros, to_i64, to_u64};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
+use std::path::Path;
+use std::time::Duration;
+use store::{
+    CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
+};
+
+/// How long a connection waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The page size of a list query that names no limit.
+const DEFAULT_LIMIT: u32 = 500;
+/// Read connections: enough for a busy web front end; SQLite reads are short.
+const READERS: u32 = 8;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+/// The store in one SQLite file. Cheap to clone: clones share the connection pools.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    /// The one write connection (see the crate docs for why only one).
+    writer: SqlitePool,
+    /// Read-only connections.
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating the file if it is missing, and brings its schema
+    /// up to date. Every acknowledged commit is durable (`synchronous = FULL`).
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let writer =
+            SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend("open database"))?;
+        MIGRATOR.run(&writer).await.map_err(|e| StoreError::Backend(format!("migrate database: {e}")))?;
+        // Opened after the writer so that the file, and its WAL mode, exist already.
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(backend("open database for reading"))?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// Closes every connection, waiting for those in use to be returned. Not needed for
+    /// durability (each commit is already on disk), but lets a test or a shutdown reopen or
+    /// move the file cleanly.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// Begins a write transaction holding SQLite's write lock from its first statement.
+    async fn write_tx(&self, op: &'static str) -> Result<Transaction<'static, Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(backend(op))
+    }
+}
+
+/// Runs `work` in a write transaction: commits if it succeeds, rolls back if it fails.
+macro_rules! in_write_tx {
+    ($self:ident, $op:literal, |$tx:ident| $work:expr) => {{
+        let mut tx = $self.write_tx($op).await?;
+        let outcome = {
+            let $tx: &mut SqliteConnection = &mut tx;
+            $work
+        };
+        match outcome {
+            Ok(value) => {
+                tx.commit().await.map_err(backend(concat!($op, " (commit)")))?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The rollback's own failure would hide the reason the work failed; the
+                // connection discards the transaction in any case.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }};
+}
+
+/// The units of work's parts must all concern its case: a mismatch is the caller's bug, and
+/// storing it would attach rows to the wrong case.
+fn check_unit(unit: &UnitOfWork) -> Result<()> {
+    let case = &unit.case_id;
+    let foreign = unit.summary.case_id != *case
+        || unit.tasks.iter().any(|t| t.case_id != *case)
+        || unit.idempotency.as_ref().is_some_and(|i| i.case_id != *case)
+        || unit.outbox.iter().any(|m| m.case_id != *case);
+    if foreign {
+        return Err(StoreError::Backend(format!("the unit of work for case {case} carries rows of another case")));
+    }
+    Ok(())
+}
+
+/// Writes a unit of work inside an open write transaction (see [`Store::commit`]).
+async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64, String)]) -> Result<()> {
+    let case = &unit.case_id;
+    let actual: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE case_id = ?")
+        .bind(&case.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend("read case version"))?;
+    let actual = to_u64(actual, "events.version")?;
+    if actual != unit.expected_version {
+        return Err(StoreError::Conflict { case: case.clone(), expected: unit.expected_version, actual });
+    }
+
+    // The summary first: events, tasks and the rest refer to the case row.
+    let s = &unit.summary;
+    let open_steps = serde_json::to_string(&s.open_steps).map_err(json("cases.open_steps"))?;
+    sqlx::query(concat!(
+        "INSERT INTO cases (",
+        case_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (case_id) DO UPDATE SET
+            reference = excluded.reference, edition = excluded.edition, edition_hash = excluded.edition_hash,
+            status = excluded.status, result = excluded.result, sc_branch = excluded.sc_branch,
+            provider = excluded.provider, open_steps = excluded.open_steps, version = excluded.version,
+            opened_at = excluded.opened_at, updated_at = excluded.updated_at"
+    ))
+    .bind(&case.0)
+    .bind(&s.reference)
+    .bind(&s.edition.edition)
+    .bind(&s.edition.hash)
+    .bind(&s.status)
+    .bind(&s.result)
+    .bind(&s.sc_branch)
+    .bind(&s.provider)
+    .bind(open_steps)
+    .bind(to_i64(s.version, "case version")?)
+    .bind(micros(s.opened_at))
+    .bind(micros(s.updated_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        // The conflict on case_id is the upsert itself; the only other unique key is the reference.
+        if is_unique_violation(&e) { StoreError::DuplicateReference(s.reference.clone()) } else { backend("write case summary")(e) }
+    })?;
+
+    for (i, (at, body)) in events.iter().enumerate() {
+        let version = unit.expected_version + 1 + i as u64;
+        sqlx::query("INSERT INTO events (case_id, version, at, body) VALUES (?, ?, ?, ?)")
+            .bind(&case.0)
+            .bind(to_i64(version, "event version")?)
+            .bind(at)
+            .bind(body)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend("append event"))?;
+    }
+
+    for t in &unit.tasks {
+        let cites = serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?;
+        sqlx::query(concat!(
+            "INSERT INTO tasks (",
+            task_columns!(),
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (case_id, task_id) DO UPDATE SET
+                reference = excluded.reference, step = excluded.step, role = excluded.role,
+                unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
+                time_limit = excluded.time_limit, opened_at = excluded.opened_at,
+                done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
+        ))
+        .bind(&case.0)
+        .bind(i64::from(t.task_id))
+        .bind(&t.reference)
+        .bind(&t.step)
+        .bind(&t.role)
+        .bind(&t.unit)
+        .bind(&t.assignee)
+        .bind(cites)
+        .bind(&t.limit)
+        .bind(micros(t.opened_at))
+        .bind(t.done_at.map(micros))
+        .bind(&t.outcome)
+        .bind(&t.done_by)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend("write task"))?;
+    }
+
+    if let Some(r) = &unit.idempotency {
+        let response = serde_json::to_string(&r.response).map_err(json("idempotency.response"))?;
+        sqlx::query(
+            "INSERT INTO idempotency (user_id, idem_key, request_hash, case_id, response, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&r.user)
+        .bind(&r.key)
+        .bind(&r.request_hash)
+        .bind(&case.0)
+        .bind(response)
+        .bind(micros(r.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { StoreError::DuplicateKey } else { backend("write idempotency record")(e) })?;
+    }
+
+    for m in &unit.outbox {
+        let payload = serde_json::to_string(&m.payload).map_err(json("outbox.payload"))?;
+        // A message is created by the command that commits it, at the command's time.
+        sqlx::query(
+            "INSERT INTO outbox (id, case_id, kind, payload, idempotency_key, state, attempts, due_at, created_at)
+             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        )
+        .bind(&m.id)
+        .bind(&case.0)
+        .bind(&m.kind)
+        .bind(payload)
+        .bind(&m.idempotency_key)
+        .bind(micros(m.due_at))
+        .bind(micros(s.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Backend("write outbox message: the message id is already used".to_owned())
+            } else {
+                backend("write outbox message")(e)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn limit_or_default(limit: u32) -> i64 {
+    i64::from(if limit == 0 { DEFAULT_LIMIT } else { limit })
+}
+
+fn collect<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn save_definition(&self, edition: &EditionRef, source: &str) -> Result<()> {
+        // The wall clock only records when the text arrived; nothing is decided on it.
+        let now = micros(Timestamp::now());
+        in_write_tx!(self, "save definition", |tx| {
+            sqlx::query(
+                "INSERT INTO definitions (hash, edition, source, stored_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (hash) DO NOTHING",
+            )
+            .bind(&edition.hash)
+            .bind(&edition.edition)
+            .bind(source)
+            .bind(now)
+            .execute(tx)
+            .await
+            .map(|_| ())
+            .map_err(backend("save definition"))
+        })
+    }
+
+    async fn load_definition(&self, hash: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT source FROM definitions WHERE hash = ?")
+            .bind(hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend("load definition"))
+    }
+
+    async fn definitions(&self) -> Result<Vec<EditionRef>> {
+        let rows: Vec<DefinitionRow> = sqlx::query_as("SELECT edition, hash FROM definitions ORDER BY edition, stored_at, hash")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend("list definitions"))?;
+        Ok(rows.into_iter().map(|r| EditionRef { edition: r.edition, hash: r.hash }).collect())
+    }
+
+    async fn next_number(&self, counter: &str) -> Result<u64> {
+        let value: i64 = in_write_tx!(self, "next number", |tx| {
+            sqlx::query_scalar(
+                "INSERT INTO counters (name, value) VALUES (?, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1
+                 RETURNING value",
+            )
+            .bind(counter)
+            .fetch_one(tx)
+            .await
+            .map_err(backend("next number"))
+        })?;
+        to_u64(value, "counters.value")
+    }
+
+    async fn commit(&self, unit: UnitOfWork) -> Result<()> {
+        check_unit(&unit)?;
+        // Serialized before the transaction so that the write lock is held only for SQL.
+        let events = unit
+            .events
+            .iter()
+            .map(|e| Ok((micros(e.at), serde_json::to_string(e).map_err(json("events.body"))?)))
+            .collect::<Result<Vec<_>>>()?;
+        in_write_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await)
+    }
+
+    async fn load_events(&self, case: &CaseId) -> Result<Vec<Event>> {
+        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM events WHERE case_id = ? ORDER BY version")
+            .bind(&case.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend("load events"))?;
+        bodies.iter().map(|b| serde_json::from_str(b).map_err(json("events.body"))).collect()
+    }
+
+    async fn find_idempotent(&self, user: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
+        let row: Option<IdempotencyRow> = sqlx::query_as(
+            "SELECT user_id, idem_key, request_hash, case_id, response, created_at
+             FROM idempotency WHERE user_id = ? AND idem_key = ?",
+        )
+        .bind(user)
+        .bind(key)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(backend("find idempotency record"))?;
+        row.map(IdempotencyRecord::try_from).transpose()
+    }
+
+    async fn case_summary(&self, case: &CaseId) -> Result<Option<CaseSummary>> {
+        let row: Option<CaseRow> = sqlx::query_as(concat!("SELECT ", case_columns!(), " FROM cases WHERE case_id = ?"))
+            .bind(&case.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend("read case summary"))?;
+        row.map(CaseSummary::try_from).transpose()
+    }
+
+    async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseSummary>> {
+        let row: Option<CaseRow> = sqlx::query_as(concat!("SELECT ", case_columns!(), " FROM cases WHERE reference = ?"))
+            .bind(reference)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend("find case by reference"))?;
+        row.map(CaseSummary::try_from).transpose()
+    }
+
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>> {
+        // Only the filters given become SQL, so that SQLite can pick the matching index.
+        let mut q = QueryBuilder::<Sqlite>::new(concat!("SELECT ", case_columns!(), " FROM cases WHERE 1 = 1"));
+        if let Some(unit) = &query.unit {
+            q.push(" AND (sc_branch = ").push_bind(unit.clone()).push(" OR provider = ").push_bind(unit.clone()).push(")");
+        }
+        if let Some(status) = &query.status {
+            q.push(" AND status = ").push_bind(status.clone());
+        }
+        q.push(" ORDER BY opened_at DESC, case_id DESC LIMIT ").push_bind(limit_or_default(query.limit));
+        let rows: Vec<CaseRow> = q.build_query_as().fetch_all(&self.reader).await.map_err(backend("list cases"))?;
+        collect(rows)
+    }
+
+    async fn list_tasks(&self, query: &TaskQuery) -> Result<Vec<TaskRow>> {
+        let mut q = QueryBuilder::<Sqlite>::new(concat!("SELECT ", task_columns!(), " FROM tasks WHERE 1 = 1"));
+        if let Some(role) = &query.role {
+            q.push(" AND role = ").push_bind(role.clone());
+        }
+        if let Some(unit) = &query.unit {
+            q.push(" AND unit = ").push_bind(unit.clone());
+        }
+        if let Some(case) = &query.case_id {
+            q.push(" AND case_id = ").push_bind(case.0.clone());
+        }
+        if query.open_only {
+            q.push(" AND done_at IS NULL");
+        }
+        if let Some(assignee) = &query.assignee {
+            q.push(" AND (assignee = ").push_bind(assignee.clone());
+            if query.include_unassigned {
+                q.push(" OR assignee IS NULL");
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY opened_at, case_id, task_id LIMIT ").push_bind(limit_or_default(query.limit));
+        let rows: Vec<TaskDbRow> = q.build_query_as().fetch_all(&self.reader).await.map_err(backend("list tasks"))?;
+        collect(rows)
+    }
+
+    async fn claim_outbox(&self, now: Timestamp, limit: u32, lease: SignedDuration) -> Result<Vec<OutboxMessage>> {
+        let until = now.checked_add(lease).map_err(|_| StoreError::Backend("claim outbox: the lease ends out of range".to_owned()))?;
+        let rows: Vec<OutboxRow> = in_write_tx!(self, "claim outbox", |tx| {
+            async {
+                // Selected and updated under the write lock: no other dispatcher can claim the
+                // same rows in between.
+                let mut rows: Vec<OutboxRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    outbox_columns!(),
+                    " FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, seq LIMIT ?"
+                ))
+                .bind(micros(now))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend("claim outbox"))?;
+                for r in &mut rows {
+                    sqlx::query("UPDATE outbox SET attempts = attempts + 1, due_at = ? WHERE seq = ?")
+                        .bind(micros(until))
+                        .bind(r.seq)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend("claim outbox"))?;
+                    r.attempts += 1;
+                    r.due_at = micros(until);
+                }
+                Ok::<_, StoreError>(rows)
+            }
+            .await
+        })?;
+        collect(rows)
+    }
+
+    async fn outbox_delivered(&self, id: &str, at: Timestamp) -> Result<()> {
+        in_write_tx!(self, "mark outbox message delivered", |tx| {
+            sqlx::query("UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?")
+                .bind(micros(at))
+                .bind(id)
+                .execute(tx)
+                .await
+                .map(|_| ())
+                .map_err(backend("mark outbox message delivered"))
+        })
+    }
+
+    async fn outbox_failed(&self, id: &str, error: &str, retry_at: Timestamp) -> Result<()> {
+        in_write_tx!(self, "mark outbox message failed", |tx| {
+            // A late failure report must not reopen a message another attempt delivered.
+            sqlx::query("UPDATE outbox SET last_error = ?, due_at = ? WHERE id = ? AND state = 'pending'")
+                .bind(error)
+                .bind(micros(retry_at))
+                .bind(id)
+                .execute(tx)
+                .await
+                .map(|_| ())
+                .map_err(backend("mark outbox message failed"))
+        })
+    }
+
+    async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>> {
+        let rows: Vec<OutboxRow> = match case {
+            Some(case) => sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE case_id = ? ORDER BY seq"))
+                .bind(&case.0)
+                .fetch_all(&self.reader)
+                .await,
+            None => sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox ORDER BY seq DESC")).fetch_all(&self.reader).await,
+        }
+        .map_err(backend("list outbox"))?;
+        collect(rows)
+    }
+
+    async fn upsert_user(&self, user: &User) -> Result<()> {
+        in_write_tx!(self, "save user", |tx| {
+            sqlx::query(concat!(
+                "INSERT INTO users (",
+                user_columns!(),
+                ") VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET
+                    display_name = excluded.display_name, role = excluded.role, unit = excluded.unit,
+                    token_hash = excluded.token_hash, active = excluded.active"
+            ))
+            .bind(&user.id)
+            .bind(&user.display_name)
+            .bind(&user.role)
+            .bind(&user.unit)
+            .bind(&user.token_hash)
+            .bind(user.active)
+            .execute(tx)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Backend("save user: the token hash belongs to another user".to_owned())
+                } else {
+                    backend("save user")(e)
+                }
+            })
+        })
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend("read user"))?;
+        Ok(row.map(User::from))
+    }
+
+    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE token_hash = ?"))
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend("find user by token"))?;
+        Ok(row.map(User::from))
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users ORDER BY id"))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(backend("list users"))?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+}

@@ -1,0 +1,212 @@
+//! The Store trait: durable storage shaped around the engine's units of work. One call commits
+//! a case's new events, its projections (summary and tasks), the idempotency record of the
+//! command and the outbox messages it causes, in one transaction, if the case is still at the
+//! version the command was decided on.
+//!
+//! Invariant: knows domain types and serde, never SQL or a database driver. Every backend passes
+//! the suite in [`conformance`].
+
+pub mod conformance;
+
+use async_trait::async_trait;
+use domain::{CaseId, EditionRef, Event};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another command changed the case first: the caller's view is stale.
+    #[error("case {case} is at version {actual}, not {expected}")]
+    Conflict { case: CaseId, expected: u64, actual: u64 },
+    /// A command with the same idempotency key (of the same user) was committed concurrently.
+    #[error("idempotency key already used")]
+    DuplicateKey,
+    /// A second case with the same reference number.
+    #[error("reference {0} already exists")]
+    DuplicateReference(String),
+    /// The database failed or holds something this version cannot read.
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The case list projection: one row per case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub case_id: CaseId,
+    pub reference: String,
+    pub edition: EditionRef,
+    /// `open` or `closed`.
+    pub status: String,
+    /// A `CaseResult` code once decided.
+    pub result: Option<String>,
+    pub sc_branch: String,
+    pub provider: String,
+    /// The steps with an open task, in task order.
+    pub open_steps: Vec<String>,
+    pub version: u64,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The worklist projection: one row per task, kept after it is done for reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub case_id: CaseId,
+    pub task_id: u32,
+    pub reference: String,
+    pub step: String,
+    pub role: String,
+    pub unit: String,
+    pub assignee: Option<String>,
+    pub cites: Vec<String>,
+    /// The regulated limit as written, e.g. "10 working minutes".
+    pub limit: String,
+    pub opened_at: Timestamp,
+    pub done_at: Option<Timestamp>,
+    pub outcome: Option<String>,
+    pub done_by: Option<String>,
+}
+
+/// The stored answer to a command, so that a retry with the same key gets it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// The user who sent the command: keys are per user.
+    pub user: String,
+    pub key: String,
+    /// A hash of the request, to tell a retry from a different request reusing a key.
+    pub request_hash: String,
+    pub case_id: CaseId,
+    /// The response body sent the first time.
+    pub response: serde_json::Value,
+    pub created_at: Timestamp,
+}
+
+/// A call to an external system that a committed event requires, dispatched after commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOutboxMessage {
+    pub id: String,
+    pub case_id: CaseId,
+    /// A `Call` code, e.g. `knb.request_coordination`.
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// Sent with the call so the remote side can drop a duplicate.
+    pub idempotency_key: String,
+    pub due_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub case_id: CaseId,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub idempotency_key: String,
+    /// `pending`, `delivered`.
+    pub state: String,
+    pub attempts: u32,
+    pub due_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// Everything one command changes, committed atomically.
+#[derive(Clone, Debug)]
+pub struct UnitOfWork {
+    pub case_id: CaseId,
+    /// The number of events the case had when the command was decided (0: a new case).
+    pub expected_version: u64,
+    /// Appended as versions `expected_version + 1 ..`.
+    pub events: Vec<Event>,
+    pub summary: CaseSummary,
+    /// Tasks opened or changed by this command (inserted or replaced by case and task id).
+    pub tasks: Vec<TaskRow>,
+    pub idempotency: Option<IdempotencyRecord>,
+    pub outbox: Vec<NewOutboxMessage>,
+}
+
+/// A person who signs in: staff of a unit in one role, or a system account.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    /// SHA-256 (hex) of the user's API token; the token itself is never stored.
+    pub token_hash: String,
+    pub active: bool,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User").field("id", &self.id).field("role", &self.role).field("unit", &self.unit).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TaskQuery {
+    pub role: Option<String>,
+    pub unit: Option<String>,
+    /// Only tasks assigned to this user, or unassigned ones when `include_unassigned`.
+    pub assignee: Option<String>,
+    pub include_unassigned: bool,
+    pub open_only: bool,
+    pub case_id: Option<CaseId>,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseQuery {
+    /// Cases where this unit is the branch or the provider; `None`: all.
+    pub unit: Option<String>,
+    pub status: Option<String>,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Keeps a definition's exact text under its edition and hash; a second call with the same
+    /// hash changes nothing.
+    async fn save_definition(&self, edition: &EditionRef, source: &str) -> Result<()>;
+    /// The text of a definition by its hash.
+    async fn load_definition(&self, hash: &str) -> Result<Option<String>>;
+    /// Every stored definition (edition and hash).
+    async fn definitions(&self) -> Result<Vec<EditionRef>>;
+
+    /// The next number of a per-year counter (1, 2, …), for case reference numbers. Never gives
+    /// the same number twice, even across replicas.
+    async fn next_number(&self, counter: &str) -> Result<u64>;
+
+    /// Commits a unit of work, or fails with `Conflict` (wrong version: nothing written),
+    /// `DuplicateKey` (the idempotency key was used meanwhile: nothing written) or
+    /// `DuplicateReference`.
+    async fn commit(&self, unit: UnitOfWork) -> Result<()>;
+
+    /// A case's events in order; empty if there is no such case.
+    async fn load_events(&self, case: &CaseId) -> Result<Vec<Event>>;
+    async fn find_idempotent(&self, user: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
+    async fn case_summary(&self, case: &CaseId) -> Result<Option<CaseSummary>>;
+    async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseSummary>>;
+    /// Newest first.
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>>;
+    /// Oldest opened first.
+    async fn list_tasks(&self, query: &TaskQuery) -> Result<Vec<TaskRow>>;
+
+    /// Claims up to `limit` pending messages due at `now`: each claimed message gets
+    /// `attempts + 1` and is not claimed again before `now + lease` (so a crashed dispatcher's
+    /// claim runs out).
+    async fn claim_outbox(&self, now: Timestamp, limit: u32, lease: jiff::SignedDuration) -> Result<Vec<OutboxMessage>>;
+    async fn outbox_delivered(&self, id: &str, at: Timestamp) -> Result<()>;
+    /// Leaves the message pending, due again at `retry_at`, with the error.
+    async fn outbox_failed(&self, id: &str, error: &str, retry_at: Timestamp) -> Result<()>;
+    /// All messages of a case (or all, newest first, when `None`).
+    async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>>;
+
+    /// Inserts or replaces a user by id.
+    async fn upsert_user(&self, user: &User) -> Result<()>;
+    async fn user(&self, id: &str) -> Result<Option<User>>;
+    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
+    async fn users(&self) -> Result<Vec<User>>;
+}

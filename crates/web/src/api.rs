@@ -1,0 +1,394 @@
+//! The JSON API handlers: each parses its input, calls one engine method and renders.
+
+use crate::AppState;
+use crate::auth::{Caller, IdempotencyKey};
+use crate::error::{ApiError, ErrorBody};
+use crate::openapi::ApiDoc;
+use crate::wire::*;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::case::{self, Case, CaseId, EventKind};
+use domain::definition::Definition;
+use domain::{Actor, Event};
+use engine::{CaseView, PerformRequest};
+use integrations::{KnbAnswer, KnbVerdict};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/me", get(me))
+        .route("/api/regulation", get(editions))
+        .route("/api/regulation/{edition}", get(edition))
+        .route("/api/cases", post(open_case).get(list_cases))
+        .route("/api/cases/{case_id}", get(read_case))
+        .route("/api/cases/{case_id}/steps/{step}", post(perform))
+        .route("/api/tasks", get(tasks))
+        .route("/api/inbound/knb", post(knb_answer))
+        .route("/api/outbox", get(outbox))
+}
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload.map(|Json(v)| v).map_err(|e| {
+        let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE { e.status() } else { StatusCode::BAD_REQUEST };
+        ApiError::new(status, "bad_json", e.body_text())
+    })
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn ready(State(s): State<AppState>) -> impl IntoResponse {
+    match s.engine.store().definitions().await {
+        Ok(_) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable"),
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn me(Caller(a): Caller) -> Json<Me> {
+    Json(Me { user: a.user.0, role: a.role, unit: a.unit })
+}
+
+#[utoipa::path(get, path = "/api/regulation", responses((status = 200, body = Vec<EditionItem>)), security(("bearer" = [])))]
+pub async fn editions(State(s): State<AppState>, Caller(_caller): Caller) -> Json<Vec<EditionItem>> {
+    let today = s.engine.today();
+    let for_new = s.engine.regulations().for_new_case(today).ok().map(|d| d.edition_ref.hash.clone());
+    Json(
+        s.engine
+            .regulations()
+            .editions()
+            .iter()
+            .map(|d| EditionItem {
+                edition: d.edition().to_owned(),
+                hash: d.edition_ref.hash.clone(),
+                act_number: d.act.number.clone(),
+                act_date: d.act.date.to_string(),
+                registration_number: d.act.registration_number.clone(),
+                effective_from: d.act.effective_from.to_string(),
+                effective_to: d.act.effective_to.map(|d| d.to_string()),
+                dates_estimated: d.act.dates_estimated,
+                for_new_cases: for_new.as_deref() == Some(d.edition_ref.hash.as_str()),
+            })
+            .collect(),
+    )
+}
+
+/// The whole definition of an edition: roles, steps with § and limits, outcomes, documents.
+#[utoipa::path(get, path = "/api/regulation/{edition}", params(("edition" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn edition(
+    State(s): State<AppState>,
+    Caller(_caller): Caller,
+    Path(edition): Path<String>,
+) -> Result<Json<Definition>, ApiError> {
+    let def = s
+        .engine
+        .regulations()
+        .current(&edition)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("edition {edition} not found")))?;
+    Ok(Json(def.as_ref().clone()))
+}
+
+/// Accepts an application at the front office: opens a case at step SC1.
+#[utoipa::path(post, path = "/api/cases", request_body = OpenCaseRequest,
+    params(("Idempotency-Key" = String, Header, description = "the same key for a retry of the same request")),
+    responses((status = 201, body = CommandResponse), (status = 422, body = ErrorBody, description = "invalid fields, each named"),
+        (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn open_case(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    payload: Result<Json<OpenCaseRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<CommandResponse>), ApiError> {
+    let req = body(payload)?;
+    let draft = req.application.into();
+    let r = s.engine.open_case(&actor, &draft, req.provider_unit.as_deref(), Some(&key)).await?;
+    let status = if r.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(r.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CaseListQuery {
+    /// `open` or `closed`.
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/cases", params(CaseListQuery), responses((status = 200, body = Vec<CaseListItem>)), security(("bearer" = [])))]
+pub async fn list_cases(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Query(q): Query<CaseListQuery>,
+) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    let rows = s.engine.cases(&actor, q.status, q.limit.unwrap_or(100).min(500)).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|c| CaseListItem {
+                case_id: c.case_id.0,
+                reference: c.reference,
+                edition: c.edition.edition,
+                status: c.status,
+                result: c.result,
+                sc_branch: c.sc_branch,
+                provider: c.provider,
+                open_steps: c.open_steps,
+                version: c.version,
+                opened_at: c.opened_at.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/cases/{case_id}", params(("case_id" = String, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn read_case(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Path(case_id): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let view = s.engine.case(&actor, &CaseId(case_id)).await?;
+    Ok(Json(case_detail(&view, &actor)))
+}
+
+/// Performs the open task of a step: chooses its outcome (or lets its external system answer).
+#[utoipa::path(post, path = "/api/cases/{case_id}/steps/{step}", request_body = PerformBody,
+    params(("case_id" = String, Path), ("step" = String, Path, description = "e.g. SC1, P2"),
+        ("Idempotency-Key" = String, Header, description = "the same key for a retry of the same request")),
+    responses((status = 200, body = CommandResponse), (status = 403, body = ErrorBody, description = "wrong role, unit or person"),
+        (status = 409, body = ErrorBody, description = "step not open, case closed, or version conflict"),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "an external system did not answer; nothing changed")),
+    security(("bearer" = [])))]
+pub async fn perform(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    Path((case_id, step)): Path<(String, String)>,
+    payload: Result<Json<PerformBody>, JsonRejection>,
+) -> Result<Json<CommandResponse>, ApiError> {
+    let b = body(payload)?;
+    let request = PerformRequest { step, outcome: b.outcome, input: b.input.map(Into::into), version: b.version };
+    let r = s.engine.perform(&actor, &CaseId(case_id), &request, Some(&key)).await?;
+    Ok(Json(r.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct TaskListQuery {
+    /// Only the tasks assigned to you (leave out the unassigned ones of your unit).
+    mine: Option<bool>,
+}
+
+/// Your worklist: the open tasks of your role and unit, oldest first, each with its §.
+#[utoipa::path(get, path = "/api/tasks", params(TaskListQuery), responses((status = 200, body = Vec<TaskItem>)), security(("bearer" = [])))]
+pub async fn tasks(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    Query(q): Query<TaskListQuery>,
+) -> Result<Json<Vec<TaskItem>>, ApiError> {
+    let rows = s.engine.worklist(&actor, q.mine.unwrap_or(false)).await?;
+    let mut items = Vec::new();
+    for r in rows {
+        let def = s.engine.regulations().editions().into_iter().find(|d| d.step(&r.step).is_some_and(|st| st.cites == r.cites));
+        let title = def.as_ref().and_then(|d| d.step(&r.step)).map(|st| Text::from(&st.title));
+        items.push(TaskItem {
+            case_id: r.case_id.0,
+            reference: r.reference,
+            task_id: r.task_id,
+            citation: r.cites.iter().map(|c| format!("§{c}")).collect::<Vec<_>>().join(", "),
+            title: title.unwrap_or(Text { kk: r.step.clone(), ru: r.step.clone(), en: r.step.clone() }),
+            step: r.step,
+            cites: r.cites,
+            role: r.role,
+            unit: r.unit,
+            assignee: r.assignee,
+            limit: r.limit,
+            opened_at: r.opened_at.to_string(),
+            done_at: r.done_at.map(|t| t.to_string()),
+            outcome: r.outcome,
+        });
+    }
+    Ok(Json(items))
+}
+
+/// An inbound message: the KNB's answer to a coordination request (§6.5). Only the KNB
+/// liaison role may deliver it; a repeated message id has no second effect.
+#[utoipa::path(post, path = "/api/inbound/knb", request_body = KnbAnswerBody,
+    responses((status = 200, body = CommandResponse), (status = 409, body = ErrorBody, description = "the case is not waiting for the KNB"),
+        (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn knb_answer(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    payload: Result<Json<KnbAnswerBody>, JsonRejection>,
+) -> Result<Json<CommandResponse>, ApiError> {
+    let b = body(payload)?;
+    let verdict = match (b.answer.as_str(), b.days, b.reason) {
+        ("agree", None, None) => KnbVerdict::Agree,
+        ("object", None, None) => KnbVerdict::Object,
+        ("extend", Some(days), Some(reason)) => KnbVerdict::Extend { days, reason },
+        ("extend", _, _) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_answer", "an extension states days and a reason"));
+        }
+        ("agree" | "object", _, _) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_answer", "only an extension has days and a reason"));
+        }
+        (other, _, _) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_answer",
+                format!("\"{other}\" is not agree, object or extend"),
+            ));
+        }
+    };
+    if b.message_id.trim().is_empty() {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_answer", "a message id is required"));
+    }
+    let answer = KnbAnswer { case_id: b.case_id, message_id: b.message_id, verdict };
+    Ok(Json(s.engine.knb_answer(&actor, &answer).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/outbox", responses((status = 200, body = Vec<OutboxItem>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn outbox(State(s): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<OutboxItem>>, ApiError> {
+    Ok(Json(s.engine.outbox(&actor).await?.into_iter().map(outbox_item).collect()))
+}
+
+fn outbox_item(m: store::OutboxMessage) -> OutboxItem {
+    OutboxItem {
+        id: m.id,
+        case_id: m.case_id.0,
+        kind: m.kind,
+        state: m.state,
+        attempts: m.attempts,
+        due_at: m.due_at.to_string(),
+        last_error: m.last_error,
+    }
+}
+
+fn case_detail(view: &CaseView, actor: &Actor) -> CaseDetail {
+    let (c, def) = (&view.case, &view.definition);
+    let json = |v: &dyn erased::Ser| v.to_json();
+    CaseDetail {
+        case_id: c.id.0.clone(),
+        reference: c.reference.clone(),
+        edition: c.edition.edition.clone(),
+        edition_hash: c.edition.hash.clone(),
+        version: c.version,
+        status: if c.status == case::CaseStatus::Open { "open".into() } else { "closed".into() },
+        result: c.result.map(|r| r.code().to_owned()),
+        sc_branch: c.units.sc_branch.clone(),
+        provider: c.units.provider.clone(),
+        knb: c.units.knb.clone(),
+        application: json(&c.application),
+        facts: c.facts.iter().cloned().collect(),
+        tasks: c.tasks.iter().map(|t| task_item(c, def, t)).collect(),
+        actions: actions(c, def, actor),
+        documents: c
+            .documents
+            .iter()
+            .map(|d| {
+                let title = def.document(&d.document).map(|k| Text::from(&k.title));
+                serde_json::json!({ "document": d.document, "title": json(&title), "task": d.task, "at": d.at.to_string() })
+            })
+            .collect(),
+        invitation: c.invitation.as_ref().map(|i| json(i)),
+        extension: c.extension.as_ref().map(|e| json(e)),
+        refusal: c.refusal.as_ref().map(|(g, r)| serde_json::json!({ "grounds": g, "reasoning": r })),
+        adb_records: c.adb_records.iter().map(|r| json(r)).collect(),
+        missing_documents: c.missing_documents.clone(),
+        history: view.events.iter().enumerate().map(|(i, e)| history_item(i as u64 + 1, e, def)).collect(),
+        outbox: view.outbox.iter().cloned().map(outbox_item).collect(),
+    }
+}
+
+fn task_item(c: &Case, def: &Definition, t: &case::Task) -> TaskItem {
+    let step = def.step(&t.step);
+    TaskItem {
+        case_id: c.id.0.clone(),
+        reference: c.reference.clone(),
+        task_id: t.id,
+        step: t.step.clone(),
+        title: step.map(|s| Text::from(&s.title)).unwrap_or(Text { kk: t.step.clone(), ru: t.step.clone(), en: t.step.clone() }),
+        cites: t.cites.clone(),
+        citation: t.cites.iter().map(|c| format!("§{c}")).collect::<Vec<_>>().join(", "),
+        role: t.role.clone(),
+        unit: t.unit.clone(),
+        assignee: t.assignee.as_ref().map(|u| u.0.clone()),
+        limit: t.limit.to_string(),
+        opened_at: t.opened_at.to_string(),
+        done_at: t.done.as_ref().map(|d| d.at.to_string()),
+        outcome: t.done.as_ref().map(|d| d.outcome.clone()),
+    }
+}
+
+/// What the caller may do now: for each open task the caller may perform, the outcomes the
+/// case's facts allow.
+fn actions(c: &Case, def: &Definition, actor: &Actor) -> Vec<ActionItem> {
+    c.open_tasks()
+        .filter_map(|t| case::precheck(def, c, actor, &t.step).ok())
+        .map(|(step, _)| ActionItem {
+            step: step.id.clone(),
+            title: Text::from(&step.title),
+            citation: step.citation(),
+            outcomes: if step.call.is_some() {
+                Vec::new()
+            } else {
+                case::available_outcomes(step, c)
+                    .into_iter()
+                    .map(|o| OutcomeItem { id: o.id.clone(), title: Text::from(&o.title), input: o.input.map(|i| i.code().to_owned()) })
+                    .collect()
+            },
+            system: step.system().map(str::to_owned),
+        })
+        .collect()
+}
+
+fn history_item(version: u64, e: &Event, def: &Definition) -> HistoryItem {
+    let step = match &e.kind {
+        EventKind::TaskOpened { step, .. } | EventKind::OutcomeRecorded { step, .. } => Some(step.clone()),
+        _ => None,
+    };
+    HistoryItem {
+        version,
+        at: e.at.to_string(),
+        user: e.by.user.0.clone(),
+        role: e.by.role.clone(),
+        unit: e.by.unit.clone(),
+        kind: engine_event_type(&e.kind).to_owned(),
+        citation: step.as_deref().and_then(|s| def.step(s)).map(|s| s.citation()),
+        step,
+        detail: serde_json::to_value(&e.kind).unwrap_or_default(),
+    }
+}
+
+fn engine_event_type(k: &EventKind) -> &'static str {
+    match k {
+        EventKind::CaseOpened { .. } => "case_opened",
+        EventKind::TaskOpened { .. } => "task_opened",
+        EventKind::OutcomeRecorded { .. } => "outcome_recorded",
+        EventKind::DocumentProduced { .. } => "document_produced",
+        EventKind::CaseClosed { .. } => "case_closed",
+    }
+}
+
+/// Serializing values of different types through one closure.
+mod erased {
+    pub trait Ser {
+        fn to_json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap_or_default()
+        }
+    }
+}
