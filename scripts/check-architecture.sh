@@ -16,7 +16,7 @@ forbid integrations 'sqlx|sqlx-core|axum|store|engine|web'
 forbid engine 'sqlx|sqlx-core|axum|hyper|web|store-sqlite'
 forbid store-sqlite 'axum|hyper|engine|web|integrations'
 # sqlx::Error never leaves the store backends: only they may name sqlx at all.
-if grep -rn "sqlx" crates/*/src --include=*.rs | grep -v "^crates/store-sqlite/" | grep -v "^crates/store-postgres/"; then
+if grep -rnE "sqlx::|use sqlx" crates/*/src --include=*.rs | grep -v "^crates/store-sqlite/" | grep -v "^crates/store-postgres/"; then
   echo "architecture: sqlx is named outside the store backends"; fail=1
 fi
 # Every source file starts with a //! line saying what it is for.

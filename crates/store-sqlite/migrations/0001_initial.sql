@@ -5,11 +5,13 @@
 -- Tables are STRICT so that a wrongly typed value is refused instead of silently coerced.
 
 -- Definition files, kept byte for byte: a case refers to the exact text it was decided on.
+-- `stored_at` is audit information only, nothing is decided on it; the trait passes no time
+-- for it, so the database's clock records it.
 CREATE TABLE definitions (
     hash      TEXT    NOT NULL PRIMARY KEY,
     edition   TEXT    NOT NULL,
     source    TEXT    NOT NULL,
-    stored_at INTEGER NOT NULL
+    stored_at INTEGER NOT NULL DEFAULT (CAST(unixepoch('now', 'subsec') * 1000000 AS INTEGER))
 ) STRICT;
 
 -- Per-year counters for case reference numbers.

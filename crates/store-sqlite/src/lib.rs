@@ -20,9 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use std::path::Path;
 use std::time::Duration;
-use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
-};
+use store::{CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User};
 
 /// How long a connection waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -53,8 +51,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let writer =
-            SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend("open database"))?;
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend("open database"))?;
         MIGRATOR.run(&writer).await.map_err(|e| StoreError::Backend(format!("migrate database: {e}")))?;
         // Opened after the writer so that the file, and its WAL mode, exist already.
         let reader = SqlitePoolOptions::new()
@@ -102,7 +99,7 @@ macro_rules! in_write_tx {
     }};
 }
 
-/// The units of work's parts must all concern its case: a mismatch is the caller's bug, and
+/// A unit of work's parts must all concern its case: a mismatch is the caller's bug, and
 /// storing it would attach rows to the wrong case.
 fn check_unit(unit: &UnitOfWork) -> Result<()> {
     let case = &unit.case_id;
@@ -258,17 +255,15 @@ fn collect<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>>
 #[async_trait]
 impl Store for SqliteStore {
     async fn save_definition(&self, edition: &EditionRef, source: &str) -> Result<()> {
-        // The wall clock only records when the text arrived; nothing is decided on it.
-        let now = micros(Timestamp::now());
+        // `stored_at` takes the database's default (see the migration).
         in_write_tx!(self, "save definition", |tx| {
             sqlx::query(
-                "INSERT INTO definitions (hash, edition, source, stored_at) VALUES (?, ?, ?, ?)
+                "INSERT INTO definitions (hash, edition, source) VALUES (?, ?, ?)
                  ON CONFLICT (hash) DO NOTHING",
             )
             .bind(&edition.hash)
             .bind(&edition.edition)
             .bind(source)
-            .bind(now)
             .execute(tx)
             .await
             .map(|_| ())
@@ -285,7 +280,7 @@ impl Store for SqliteStore {
     }
 
     async fn definitions(&self) -> Result<Vec<EditionRef>> {
-        let rows: Vec<DefinitionRow> = sqlx::query_as("SELECT edition, hash FROM definitions ORDER BY edition, stored_at, hash")
+        let rows: Vec<DefinitionRow> = sqlx::query_as("SELECT edition, hash FROM definitions ORDER BY edition, hash")
             .fetch_all(&self.reader)
             .await
             .map_err(backend("list definitions"))?;
@@ -459,10 +454,12 @@ impl Store for SqliteStore {
 
     async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>> {
         let rows: Vec<OutboxRow> = match case {
-            Some(case) => sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE case_id = ? ORDER BY seq"))
-                .bind(&case.0)
-                .fetch_all(&self.reader)
-                .await,
+            Some(case) => {
+                sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE case_id = ? ORDER BY seq"))
+                    .bind(&case.0)
+                    .fetch_all(&self.reader)
+                    .await
+            }
             None => sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox ORDER BY seq DESC")).fetch_all(&self.reader).await,
         }
         .map_err(backend("list outbox"))?;

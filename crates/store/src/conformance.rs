@@ -1,1 +1,762 @@
-//! placeholder: the conformance suite
+//! The conformance suite: the behaviour every [`Store`] backend must show, written once against
+//! the trait. A backend's tests call each check with a fresh, empty store, one check per test:
+//!
+//! ```ignore
+//! #[tokio::test(flavor = "multi_thread")]
+//! async fn concurrent_commits() {
+//!     let (_dir, store) = fresh().await;
+//!     store::conformance::concurrent_commits_one_wins(&store).await;
+//! }
+//! ```
+//!
+//! or all of them at once with [`run_all`]. A check panics, naming what went wrong, on the first
+//! deviation. Fixed times are used throughout, never the wall clock; they have whole
+//! microseconds, the precision every backend must keep.
+
+use crate::{
+    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, OutboxMessage, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
+};
+use domain::application::{ApplicantDraft, Application, ApplicationDraft, InviteeDraft};
+use domain::case::{CaseUnits, OutcomeInput};
+use domain::definition::{CaseResult, Limit, LimitUnit};
+use domain::{Actor, CaseId, EditionRef, Event, EventKind, UserId};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use std::future::Future;
+
+/// Runs every check, each on a store of its own from `make`.
+pub async fn run_all<S, F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+    S: Store,
+{
+    commits_a_new_case_and_loads_it_back(&make().await).await;
+    appends_events_in_order(&make().await).await;
+    stale_version_conflicts_and_writes_nothing(&make().await).await;
+    concurrent_commits_one_wins(&make().await).await;
+    idempotency_records_are_kept_and_unique(&make().await).await;
+    duplicate_reference_is_refused(&make().await).await;
+    tasks_are_upserted_and_filtered(&make().await).await;
+    cases_are_listed_by_unit_and_status(&make().await).await;
+    counters_count_from_one(&make().await).await;
+    definitions_are_kept_once(&make().await).await;
+    outbox_claims_lease_and_retry(&make().await).await;
+    users_are_upserted_and_found(&make().await).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/// 2026-11-24T… UTC with a microsecond fraction, so that a backend dropping it is caught.
+const T0_MICROS: i64 = 1_795_500_000_123_456;
+
+/// `T0` plus whole seconds.
+fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_microsecond(T0_MICROS + seconds * 1_000_000).expect("fixture time in range")
+}
+
+fn edition() -> EditionRef {
+    EditionRef { edition: "2018-2".into(), hash: "a".repeat(64) }
+}
+
+fn application() -> Application {
+    let draft = ApplicationDraft {
+        applicant: ApplicantDraft {
+            iin: "061211600012".into(),
+            surname: "Сейтқали".into(),
+            given_names: "Әйгерім".into(),
+            address: "Астана, Сарыарқа ауданы".into(),
+            ..Default::default()
+        },
+        invitees: vec![InviteeDraft {
+            surname: "Eriksson".into(),
+            given_names: "Anna Maria".into(),
+            sex: "F".into(),
+            birth_date: "1974-08-12".into(),
+            citizenship: "SWE".into(),
+            passport_number: "L898902C3".into(),
+            passport_expires_on: "2030-04-15".into(),
+            mrz: String::new(),
+        }],
+        purpose: "visiting relatives".into(),
+        stay_from: "2027-01-10".into(),
+        stay_to: "2027-02-10".into(),
+        entries: "single".into(),
+        places: vec!["Astana".into()],
+        documents_presented: vec!["identity_document".into()],
+    };
+    draft.validate(jiff::civil::date(2026, 11, 24), &["identity_document"]).expect("the fixture application is valid")
+}
+
+fn operator(unit: &str) -> Actor {
+    Actor { user: UserId("operator-1".into()), role: "sc_operator".into(), unit: unit.into() }
+}
+
+fn event(t: Timestamp, unit: &str, kind: EventKind) -> Event {
+    Event { at: t, by: operator(unit), kind }
+}
+
+fn ten_minutes() -> Limit {
+    Limit::Within { amount: 10, unit: LimitUnit::WorkingMinutes }
+}
+
+/// A case as the tests see it: its id, reference and units.
+#[derive(Clone)]
+struct Fixture {
+    id: CaseId,
+    reference: String,
+    sc_branch: String,
+    provider: String,
+    opened_at: Timestamp,
+}
+
+impl Fixture {
+    fn new(id: &str, reference: &str, sc_branch: &str, provider: &str, opened_at: Timestamp) -> Fixture {
+        Fixture { id: CaseId(id.into()), reference: reference.into(), sc_branch: sc_branch.into(), provider: provider.into(), opened_at }
+    }
+
+    fn summary(&self, version: u64, status: &str, open_steps: &[&str], updated_at: Timestamp) -> CaseSummary {
+        CaseSummary {
+            case_id: self.id.clone(),
+            reference: self.reference.clone(),
+            edition: edition(),
+            status: status.into(),
+            result: (status == "closed").then(|| "refused".to_owned()),
+            sc_branch: self.sc_branch.clone(),
+            provider: self.provider.clone(),
+            open_steps: open_steps.iter().map(|s| s.to_string()).collect(),
+            version,
+            opened_at: self.opened_at,
+            updated_at,
+        }
+    }
+
+    fn task(&self, task_id: u32, step: &str, role: &str, unit: &str, assignee: Option<&str>, opened_at: Timestamp) -> TaskRow {
+        TaskRow {
+            case_id: self.id.clone(),
+            task_id,
+            reference: self.reference.clone(),
+            step: step.into(),
+            role: role.into(),
+            unit: unit.into(),
+            assignee: assignee.map(str::to_owned),
+            cites: vec!["standard.9".into()],
+            limit: "10 working minutes".into(),
+            opened_at,
+            done_at: None,
+            outcome: None,
+            done_by: None,
+        }
+    }
+
+    /// The unit of work that opens the case: `CaseOpened` and the first task (P1), version 2.
+    fn open(&self) -> UnitOfWork {
+        let t = self.opened_at;
+        let events = vec![
+            event(
+                t,
+                &self.sc_branch,
+                EventKind::CaseOpened {
+                    reference: self.reference.clone(),
+                    edition: edition(),
+                    application: application(),
+                    units: CaseUnits { sc_branch: self.sc_branch.clone(), provider: self.provider.clone(), knb: "knb-1".into() },
+                },
+            ),
+            event(
+                t,
+                &self.sc_branch,
+                EventKind::TaskOpened {
+                    task: 1,
+                    step: "P1".into(),
+                    role: "sc_operator".into(),
+                    unit: self.sc_branch.clone(),
+                    assignee: None,
+                    cites: vec!["standard.9".into()],
+                    limit: ten_minutes(),
+                },
+            ),
+        ];
+        UnitOfWork {
+            case_id: self.id.clone(),
+            expected_version: 0,
+            events,
+            summary: self.summary(2, "open", &["P1"], t),
+            tasks: vec![self.task(1, "P1", "sc_operator", &self.sc_branch, None, t)],
+            idempotency: None,
+            outbox: Vec::new(),
+        }
+    }
+
+    /// A follow-up unit of work at `expected` with one `DocumentProduced` event per name.
+    fn produce(&self, expected: u64, documents: &[&str], t: Timestamp) -> UnitOfWork {
+        let events = documents
+            .iter()
+            .map(|d| event(t, &self.sc_branch, EventKind::DocumentProduced { task: 1, document: (*d).into() }))
+            .collect::<Vec<_>>();
+        UnitOfWork {
+            case_id: self.id.clone(),
+            expected_version: expected,
+            summary: self.summary(expected + events.len() as u64, "open", &["P1"], t),
+            events,
+            tasks: Vec::new(),
+            idempotency: None,
+            outbox: Vec::new(),
+        }
+    }
+
+    fn idempotency(&self, user: &str, key: &str, request_hash: &str, t: Timestamp) -> IdempotencyRecord {
+        IdempotencyRecord {
+            user: user.into(),
+            key: key.into(),
+            request_hash: request_hash.into(),
+            case_id: self.id.clone(),
+            response: json!({ "case_id": self.id.0, "reference": self.reference, "nested": { "list": [1, 2, 3] } }),
+            created_at: t,
+        }
+    }
+
+    fn message(&self, id: &str, kind: &str, due_at: Timestamp) -> NewOutboxMessage {
+        NewOutboxMessage {
+            id: id.into(),
+            case_id: self.id.clone(),
+            kind: kind.into(),
+            payload: json!({ "reference": self.reference, "message": id }),
+            idempotency_key: format!("idem-{id}"),
+            due_at,
+        }
+    }
+}
+
+fn ok<T>(what: &str, r: crate::Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: unexpected error {e:?}"),
+    }
+}
+
+/// Everything a store shows about one case, to prove a failed commit left no trace.
+#[derive(Debug, PartialEq)]
+struct Trace {
+    events: Vec<Event>,
+    summary: Option<CaseSummary>,
+    tasks: Vec<TaskRow>,
+    outbox: Vec<OutboxMessage>,
+}
+
+async fn trace(store: &impl Store, case: &CaseId) -> Trace {
+    Trace {
+        events: ok("load events", store.load_events(case).await),
+        summary: ok("case summary", store.case_summary(case).await),
+        tasks: ok("list tasks", store.list_tasks(&TaskQuery { case_id: Some(case.clone()), ..Default::default() }).await),
+        outbox: ok("outbox", store.outbox(Some(case)).await),
+    }
+}
+
+fn assert_conflict(what: &str, r: crate::Result<()>, case: &CaseId, expected: u64, actual: u64) {
+    match r {
+        Err(StoreError::Conflict { case: c, expected: e, actual: a }) => {
+            assert_eq!((&c, e, a), (case, expected, actual), "{what}: Conflict names the case, the expected and the actual version")
+        }
+        other => panic!("{what}: expected Conflict {{ expected: {expected}, actual: {actual} }}, got {other:?}"),
+    }
+}
+
+fn task_ids(rows: &[TaskRow]) -> Vec<(String, u32)> {
+    rows.iter().map(|t| (t.case_id.0.clone(), t.task_id)).collect()
+}
+
+fn case_ids(rows: &[CaseSummary]) -> Vec<String> {
+    rows.iter().map(|c| c.case_id.0.clone()).collect()
+}
+
+fn message_ids(rows: &[OutboxMessage]) -> Vec<String> {
+    rows.iter().map(|m| m.id.clone()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+/// A new case (expected version 0) is committed; its events, summary and tasks read back equal,
+/// and it is found by reference. An unknown case has no events and no summary.
+pub async fn commits_a_new_case_and_loads_it_back(store: &impl Store) {
+    let case = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    let unit = case.open();
+    ok("commit a new case", store.commit(unit.clone()).await);
+
+    let events = ok("load events", store.load_events(&case.id).await);
+    assert_eq!(events, unit.events, "the events read back equal the committed ones");
+    let replayed = domain::Case::replay(case.id.clone(), &events).expect("the stored log starts with CaseOpened");
+    assert_eq!(replayed.version, 2, "the stored log replays to version 2");
+
+    let summary = ok("case summary", store.case_summary(&case.id).await);
+    assert_eq!(summary.as_ref(), Some(&unit.summary), "the summary reads back equal");
+    let by_reference = ok("case by reference", store.case_by_reference(&case.reference).await);
+    assert_eq!(by_reference.as_ref(), Some(&unit.summary), "the case is found by its reference");
+    assert_eq!(ok("case by reference", store.case_by_reference("2026-9999").await), None, "an unknown reference finds nothing");
+
+    let tasks = ok("list tasks", store.list_tasks(&TaskQuery { case_id: Some(case.id.clone()), ..Default::default() }).await);
+    assert_eq!(tasks, unit.tasks, "the task rows read back equal");
+
+    let unknown = CaseId("no-such-case".into());
+    assert!(ok("load events", store.load_events(&unknown).await).is_empty(), "an unknown case has no events");
+    assert_eq!(ok("case summary", store.case_summary(&unknown).await), None, "an unknown case has no summary");
+}
+
+/// Later commits append as versions `expected + 1 ..`; the log reads back in order, and the
+/// summary is replaced by the latest one.
+pub async fn appends_events_in_order(store: &impl Store) {
+    let case = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    let open = case.open();
+    ok("commit a new case", store.commit(open.clone()).await);
+    let second = case.produce(2, &["receipt", "inventory"], at(60));
+    ok("commit at version 2", store.commit(second.clone()).await);
+
+    let mut third = case.produce(4, &[], at(120));
+    third.events = vec![
+        event(
+            at(120),
+            "sc-1",
+            EventKind::OutcomeRecorded {
+                task: 1,
+                step: "P1".into(),
+                outcome: "refuse_to_accept".into(),
+                closes_task: true,
+                input: Some(OutcomeInput::MissingDocuments(vec!["identity_document".into()])),
+                assigns: None,
+                answer: None,
+                sets: vec!["refused_to_accept".into()],
+            },
+        ),
+        event(at(120), "sc-1", EventKind::CaseClosed { result: CaseResult::Refused }),
+    ];
+    third.summary = case.summary(6, "closed", &[], at(120));
+    ok("commit at version 4", store.commit(third.clone()).await);
+
+    let expected: Vec<Event> = [open.events, second.events, third.events.clone()].concat();
+    let events = ok("load events", store.load_events(&case.id).await);
+    assert_eq!(events.len(), 6, "three commits of 2 events each make 6 versions");
+    assert_eq!(events, expected, "events come back in version order, across commits");
+
+    let summary = ok("case summary", store.case_summary(&case.id).await);
+    assert_eq!(summary, Some(third.summary), "the summary is the one of the last commit");
+}
+
+/// A commit at a stale (or future) version fails with `Conflict` naming the actual version, and
+/// nothing of it is visible: events, summary, tasks, idempotency record, outbox.
+pub async fn stale_version_conflicts_and_writes_nothing(store: &impl Store) {
+    let case = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("commit a new case", store.commit(case.open()).await);
+    let before = trace(store, &case.id).await;
+
+    let mut stale = case.produce(1, &["receipt"], at(60));
+    let mut done = case.task(1, "P1", "sc_operator", "sc-1", None, at(0));
+    done.done_at = Some(at(60));
+    done.outcome = Some("accepted".into());
+    done.done_by = Some("operator-1".into());
+    stale.tasks = vec![done, case.task(2, "P2", "head", "prov-1", None, at(60))];
+    stale.summary = case.summary(2, "closed", &[], at(60));
+    stale.idempotency = Some(case.idempotency("operator-1", "key-1", "hash-1", at(60)));
+    stale.outbox = vec![case.message("m-1", "sc.forward_documents", at(60))];
+    assert_conflict("a commit at version 1 of a case at 2", store.commit(stale.clone()).await, &case.id, 1, 2);
+
+    let after = trace(store, &case.id).await;
+    assert_eq!(after, before, "a conflicting commit leaves events, summary, tasks and outbox as they were");
+    assert_eq!(
+        ok("find idempotent", store.find_idempotent("operator-1", "key-1").await),
+        None,
+        "a conflicting commit stores no idempotency record"
+    );
+
+    let mut reopen = case.open();
+    reopen.summary.updated_at = at(90);
+    assert_conflict("opening a case that exists", store.commit(reopen).await, &case.id, 0, 2);
+    stale.expected_version = 5;
+    assert_conflict("a commit at a version the case never had", store.commit(stale).await, &case.id, 5, 2);
+    assert_eq!(trace(store, &case.id).await, before, "conflicting commits leave no trace");
+    assert!(ok("outbox", store.outbox(None).await).is_empty(), "conflicting commits queue no message");
+}
+
+/// Commits racing at the same version: exactly one succeeds, the others fail with `Conflict`,
+/// and only the winner's events, idempotency record and messages are stored.
+pub async fn concurrent_commits_one_wins(store: &impl Store) {
+    let case = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("commit a new case", store.commit(case.open()).await);
+
+    let racer = |version: u64, round: u32, n: u32| {
+        let name = format!("doc-{round}-{n}");
+        let mut unit = case.produce(version, &[name.as_str()], at(60 + i64::from(round)));
+        unit.idempotency = Some(case.idempotency(&format!("user-{n}"), &format!("key-{round}"), "hash", at(60)));
+        unit.outbox = vec![case.message(&format!("m-{round}-{n}"), "sc.forward_documents", at(60))];
+        unit
+    };
+    let mut version = 2;
+    for round in 0..8 {
+        let results = {
+            let (a, b, c, d) = tokio::join!(
+                store.commit(racer(version, round, 0)),
+                store.commit(racer(version, round, 1)),
+                store.commit(racer(version, round, 2)),
+                store.commit(racer(version, round, 3)),
+            );
+            [a, b, c, d]
+        };
+        let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
+        assert_eq!(winners.len(), 1, "round {round}: exactly one of four racing commits succeeds, got {results:?}");
+        let winner = winners[0] as u32;
+        for (i, r) in results.into_iter().enumerate() {
+            if i as u32 != winner {
+                assert_conflict(&format!("round {round}: a losing racer"), r, &case.id, version, version + 1);
+            }
+        }
+        version += 1;
+
+        let events = ok("load events", store.load_events(&case.id).await);
+        assert_eq!(events.len() as u64, version, "round {round}: only the winner's event is appended");
+        let EventKind::DocumentProduced { document, .. } = &events.last().expect("events").kind else {
+            panic!("round {round}: the last event is the winner's DocumentProduced");
+        };
+        assert_eq!(document, &format!("doc-{round}-{winner}"), "round {round}: the stored event is the winner's");
+        for n in 0..4 {
+            let record = ok("find idempotent", store.find_idempotent(&format!("user-{n}"), &format!("key-{round}")).await);
+            assert_eq!(record.is_some(), n == winner, "round {round}: only the winner's idempotency record is stored");
+        }
+        let outbox = ok("outbox", store.outbox(Some(&case.id)).await);
+        assert_eq!(
+            message_ids(&outbox).last().map(String::as_str),
+            Some(format!("m-{round}-{winner}").as_str()),
+            "round {round}: only the winner's message is queued"
+        );
+        assert_eq!(outbox.len(), round as usize + 1, "round {round}: one message per round");
+    }
+    let summary = ok("case summary", store.case_summary(&case.id).await).expect("summary");
+    assert_eq!(summary.version, version, "the summary is the last winner's");
+}
+
+/// The idempotency record of a command is stored with it and found by (user, key); a second
+/// commit with the same pair fails with `DuplicateKey` and writes nothing, even for another
+/// case; keys of different users are independent.
+pub async fn idempotency_records_are_kept_and_unique(store: &impl Store) {
+    let case = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    let record = case.idempotency("operator-1", "key-1", "hash-1", at(0));
+    let mut open = case.open();
+    open.idempotency = Some(record.clone());
+    ok("commit with an idempotency record", store.commit(open).await);
+
+    assert_eq!(
+        ok("find idempotent", store.find_idempotent("operator-1", "key-1").await),
+        Some(record.clone()),
+        "the record reads back equal"
+    );
+    assert_eq!(ok("find idempotent", store.find_idempotent("operator-2", "key-1").await), None, "keys are per user");
+    assert_eq!(ok("find idempotent", store.find_idempotent("operator-1", "key-2").await), None, "an unused key finds nothing");
+
+    let before = trace(store, &case.id).await;
+    let mut again = case.produce(2, &["receipt"], at(60));
+    again.idempotency = Some(case.idempotency("operator-1", "key-1", "hash-2", at(60)));
+    again.tasks = vec![case.task(2, "P2", "head", "prov-1", None, at(60))];
+    again.outbox = vec![case.message("m-1", "sc.forward_documents", at(60))];
+    match store.commit(again.clone()).await {
+        Err(StoreError::DuplicateKey) => {}
+        other => panic!("a second commit with a used (user, key): expected DuplicateKey, got {other:?}"),
+    }
+    assert_eq!(trace(store, &case.id).await, before, "a DuplicateKey commit leaves no trace");
+    assert_eq!(ok("find idempotent", store.find_idempotent("operator-1", "key-1").await), Some(record.clone()), "the first record is kept");
+
+    let other = Fixture::new("case-2", "2026-0002", "sc-1", "prov-1", at(30));
+    let mut open_other = other.open();
+    open_other.idempotency = Some(other.idempotency("operator-1", "key-1", "hash-3", at(30)));
+    match store.commit(open_other).await {
+        Err(StoreError::DuplicateKey) => {}
+        other => panic!("a new case with a used (user, key): expected DuplicateKey, got {other:?}"),
+    }
+    assert_eq!(
+        trace(store, &other.id).await,
+        Trace { events: vec![], summary: None, tasks: vec![], outbox: vec![] },
+        "a new case refused for its key does not exist"
+    );
+
+    again.idempotency = Some(case.idempotency("operator-2", "key-1", "hash-2", at(60)));
+    ok("the same key of another user", store.commit(again).await);
+    assert!(ok("find idempotent", store.find_idempotent("operator-2", "key-1").await).is_some(), "the other user's record is kept");
+}
+
+/// A second case with a reference already used fails with `DuplicateReference` and leaves no
+/// trace.
+pub async fn duplicate_reference_is_refused(store: &impl Store) {
+    let first = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("commit the first case", store.commit(first.open()).await);
+
+    let second = Fixture::new("case-2", "2026-0001", "sc-2", "prov-2", at(60));
+    let mut open = second.open();
+    open.idempotency = Some(second.idempotency("operator-1", "key-9", "hash", at(60)));
+    open.outbox = vec![second.message("m-9", "sc.forward_documents", at(60))];
+    match store.commit(open).await {
+        Err(StoreError::DuplicateReference(r)) => assert_eq!(r, "2026-0001", "DuplicateReference names the reference"),
+        other => panic!("a second case with a used reference: expected DuplicateReference, got {other:?}"),
+    }
+    assert_eq!(
+        trace(store, &second.id).await,
+        Trace { events: vec![], summary: None, tasks: vec![], outbox: vec![] },
+        "the refused case does not exist"
+    );
+    assert_eq!(ok("find idempotent", store.find_idempotent("operator-1", "key-9").await), None, "nor its idempotency record");
+    let found = ok("case by reference", store.case_by_reference("2026-0001").await).expect("the first case");
+    assert_eq!(found.case_id, first.id, "the reference still finds the first case");
+}
+
+/// Task rows are inserted, then replaced by (case, task id) when done; `list_tasks` filters by
+/// role, unit, case, assignee (with or without unassigned tasks) and open tasks only, orders by
+/// opening time and respects the limit.
+pub async fn tasks_are_upserted_and_filtered(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    let b = Fixture::new("case-b", "2026-0002", "sc-2", "prov-1", at(10));
+    ok("open case a", store.commit(a.open()).await);
+    ok("open case b", store.commit(b.open()).await);
+
+    // Case a: P1 done, P2 (head) opened unassigned, P3 (executor) opened for ex-1.
+    let mut next = a.produce(2, &["receipt"], at(100));
+    let mut p1 = a.task(1, "P1", "sc_operator", "sc-1", None, at(0));
+    p1.done_at = Some(at(100));
+    p1.outcome = Some("accepted".into());
+    p1.done_by = Some("operator-1".into());
+    next.tasks =
+        vec![p1.clone(), a.task(2, "P2", "head", "prov-1", None, at(100)), a.task(3, "P3", "executor", "prov-1", Some("ex-1"), at(200))];
+    next.summary = a.summary(3, "open", &["P2", "P3"], at(100));
+    ok("commit case a at version 2", store.commit(next).await);
+    // Case b: P1 still open; executor tasks for ex-2 and unassigned.
+    let mut more = b.produce(2, &["receipt"], at(150));
+    more.tasks = vec![b.task(2, "P3", "executor", "prov-1", Some("ex-2"), at(150)), b.task(3, "P4", "executor", "prov-1", None, at(300))];
+    ok("commit case b at version 2", store.commit(more).await);
+
+    let list = |q: TaskQuery| async move { ok("list tasks", store.list_tasks(&q).await) };
+    let all = list(TaskQuery::default()).await;
+    assert_eq!(
+        task_ids(&all),
+        vec![
+            ("case-a".into(), 1),
+            ("case-b".into(), 1),
+            ("case-a".into(), 2),
+            ("case-b".into(), 2),
+            ("case-a".into(), 3),
+            ("case-b".into(), 3)
+        ],
+        "all tasks, oldest opened first"
+    );
+    assert_eq!(all[0], p1, "a task replaced by a later commit reads back as replaced (done)");
+    assert_eq!(all.len(), 6, "a replaced task is still one row");
+
+    let open = list(TaskQuery { open_only: true, ..Default::default() }).await;
+    assert!(!task_ids(&open).contains(&("case-a".into(), 1)), "open_only leaves out done tasks");
+    assert_eq!(open.len(), 5, "open_only keeps every open task");
+
+    let by_role = list(TaskQuery { role: Some("executor".into()), ..Default::default() }).await;
+    assert_eq!(task_ids(&by_role), vec![("case-b".into(), 2), ("case-a".into(), 3), ("case-b".into(), 3)], "filter by role, oldest first");
+    let by_unit = list(TaskQuery { unit: Some("sc-1".into()), ..Default::default() }).await;
+    assert_eq!(task_ids(&by_unit), vec![("case-a".into(), 1)], "filter by unit");
+    let by_case = list(TaskQuery { case_id: Some(b.id.clone()), ..Default::default() }).await;
+    assert_eq!(task_ids(&by_case), vec![("case-b".into(), 1), ("case-b".into(), 2), ("case-b".into(), 3)], "filter by case");
+
+    let mine =
+        TaskQuery { role: Some("executor".into()), unit: Some("prov-1".into()), assignee: Some("ex-1".into()), ..Default::default() };
+    assert_eq!(task_ids(&list(mine.clone()).await), vec![("case-a".into(), 3)], "filter by assignee");
+    let mine_and_free = TaskQuery { include_unassigned: true, ..mine };
+    assert_eq!(
+        task_ids(&list(mine_and_free).await),
+        vec![("case-a".into(), 3), ("case-b".into(), 3)],
+        "filter by assignee, with unassigned tasks"
+    );
+    let free_heads = TaskQuery {
+        role: Some("head".into()),
+        assignee: Some("head-1".into()),
+        include_unassigned: true,
+        open_only: true,
+        ..Default::default()
+    };
+    assert_eq!(task_ids(&list(free_heads).await), vec![("case-a".into(), 2)], "unassigned open tasks of a role");
+
+    let limited = list(TaskQuery { limit: 2, ..Default::default() }).await;
+    assert_eq!(task_ids(&limited), vec![("case-a".into(), 1), ("case-b".into(), 1)], "the limit keeps the oldest");
+}
+
+/// `list_cases` gives the newest opened first, filters by unit (branch or provider) and status,
+/// and respects the limit.
+pub async fn cases_are_listed_by_unit_and_status(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    let b = Fixture::new("case-b", "2026-0002", "sc-2", "prov-1", at(3600));
+    let c = Fixture::new("case-c", "2026-0003", "sc-2", "prov-2", at(7200));
+    for f in [&a, &b, &c] {
+        ok("open a case", store.commit(f.open()).await);
+    }
+    let mut close = c.produce(2, &[], at(7300));
+    close.events = vec![event(at(7300), "sc-2", EventKind::CaseClosed { result: CaseResult::Refused })];
+    close.summary = c.summary(3, "closed", &[], at(7300));
+    ok("close case c", store.commit(close).await);
+
+    let list = |q: CaseQuery| async move { ok("list cases", store.list_cases(&q).await) };
+    assert_eq!(case_ids(&list(CaseQuery::default()).await), vec!["case-c", "case-b", "case-a"], "all cases, newest first");
+    assert_eq!(
+        case_ids(&list(CaseQuery { unit: Some("prov-1".into()), ..Default::default() }).await),
+        vec!["case-b", "case-a"],
+        "the cases of a provider"
+    );
+    assert_eq!(
+        case_ids(&list(CaseQuery { unit: Some("sc-2".into()), ..Default::default() }).await),
+        vec!["case-c", "case-b"],
+        "the cases of a branch"
+    );
+    assert!(list(CaseQuery { unit: Some("knb-1".into()), ..Default::default() }).await.is_empty(), "no case names that unit");
+    let closed = list(CaseQuery { status: Some("closed".into()), ..Default::default() }).await;
+    assert_eq!(case_ids(&closed), vec!["case-c"], "filter by status");
+    assert_eq!(closed[0].result.as_deref(), Some("refused"), "the listed summary is the latest");
+    assert_eq!(
+        case_ids(&list(CaseQuery { unit: Some("sc-2".into()), status: Some("open".into()), limit: 0 }).await),
+        vec!["case-b"],
+        "unit and status together"
+    );
+    assert_eq!(case_ids(&list(CaseQuery { limit: 2, ..Default::default() }).await), vec!["case-c", "case-b"], "the limit keeps the newest");
+}
+
+/// Each counter counts 1, 2, 3, … on its own, and concurrent calls never get the same number.
+pub async fn counters_count_from_one(store: &impl Store) {
+    for want in 1..=3 {
+        assert_eq!(ok("next number", store.next_number("2026").await), want, "counter 2026 counts from 1");
+    }
+    assert_eq!(ok("next number", store.next_number("2027").await), 1, "another counter starts at 1");
+    assert_eq!(ok("next number", store.next_number("2026").await), 4, "the first counter goes on");
+
+    let (a, b, c, d) =
+        tokio::join!(store.next_number("race"), store.next_number("race"), store.next_number("race"), store.next_number("race"));
+    let mut got = [a, b, c, d].map(|r| r.expect("next number"));
+    got.sort_unstable();
+    assert_eq!(got, [1, 2, 3, 4], "concurrent calls get distinct numbers");
+}
+
+/// A definition is kept under its hash; saving the same hash again changes nothing; the list
+/// names every stored edition and hash.
+pub async fn definitions_are_kept_once(store: &impl Store) {
+    let first = EditionRef { edition: "2018-2".into(), hash: "1".repeat(64) };
+    let second = EditionRef { edition: "2020-1".into(), hash: "2".repeat(64) };
+    let text = "[act]\nnumber = \"№ 123\"\n# «Шақыру» — exact bytes matter\n";
+    ok("save definition", store.save_definition(&first, text).await);
+    ok("save definition again", store.save_definition(&first, "something else").await);
+    ok("save another definition", store.save_definition(&second, "second").await);
+
+    assert_eq!(ok("load definition", store.load_definition(&first.hash).await).as_deref(), Some(text), "the first text is kept exactly");
+    assert_eq!(ok("load definition", store.load_definition(&second.hash).await).as_deref(), Some("second"));
+    assert_eq!(ok("load definition", store.load_definition(&"3".repeat(64)).await), None, "an unknown hash finds nothing");
+
+    let mut listed = ok("definitions", store.definitions().await);
+    listed.sort_by(|x, y| x.hash.cmp(&y.hash));
+    assert_eq!(listed, vec![first, second], "every stored definition is listed once");
+}
+
+/// The outbox: messages are queued pending with no attempts; a claim takes the due ones (oldest
+/// due first, up to the limit), counts an attempt and hides them until the lease ends; a failure
+/// keeps a message pending with its error and a new due time; a delivered message is never
+/// claimed again. Listing per case is in creation order, all messages newest first.
+pub async fn outbox_claims_lease_and_retry(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    let b = Fixture::new("case-b", "2026-0002", "sc-1", "prov-1", at(5));
+    let mut open_a = a.open();
+    open_a.outbox = vec![
+        a.message("m-1", "sc.forward_documents", at(0)),
+        a.message("m-2", "adb.check_persons", at(10)),
+        a.message("m-3", "knb.request_coordination", at(3600)),
+    ];
+    ok("open case a with messages", store.commit(open_a.clone()).await);
+    let mut open_b = b.open();
+    open_b.outbox = vec![b.message("m-4", "sc.forward_documents", at(5000))];
+    ok("open case b with a message", store.commit(open_b).await);
+
+    let queued = ok("outbox", store.outbox(Some(&a.id)).await);
+    assert_eq!(message_ids(&queued), vec!["m-1", "m-2", "m-3"], "a case's messages in creation order");
+    for (m, new) in queued.iter().zip(&open_a.outbox) {
+        assert_eq!(
+            (&m.case_id, &m.kind, &m.payload, &m.idempotency_key, m.due_at),
+            (&new.case_id, &new.kind, &new.payload, &new.idempotency_key, new.due_at),
+            "a queued message keeps what was committed"
+        );
+        assert_eq!((m.state.as_str(), m.attempts, &m.last_error, m.delivered_at), ("pending", 0, &None, None), "a new message is pending");
+    }
+    assert_eq!(message_ids(&ok("outbox", store.outbox(None).await)), vec!["m-4", "m-3", "m-2", "m-1"], "all messages, newest first");
+
+    let lease = SignedDuration::from_secs(60);
+    let claim = |now: Timestamp, limit: u32| async move { ok("claim outbox", store.claim_outbox(now, limit, lease).await) };
+
+    let first = claim(at(20), 10).await;
+    assert_eq!(message_ids(&first), vec!["m-1", "m-2"], "the due messages, oldest due first");
+    for m in &first {
+        assert_eq!(
+            (m.attempts, m.due_at, m.state.as_str()),
+            (1, at(80), "pending"),
+            "a claim counts an attempt and leases until now + lease"
+        );
+    }
+    assert!(claim(at(30), 10).await.is_empty(), "leased messages are not claimed again before the lease ends");
+    assert!(claim(at(79), 10).await.is_empty(), "not even a moment before the lease ends");
+
+    let second = claim(at(80), 1).await;
+    assert_eq!(message_ids(&second), vec!["m-1"], "after the lease a message is claimable again, up to the limit");
+    assert_eq!(second[0].attempts, 2, "attempts count every claim");
+    ok("delivered", store.outbox_delivered("m-1", at(85)).await);
+
+    let third = claim(at(90), 10).await;
+    assert_eq!(message_ids(&third), vec!["m-2"], "the message left out by the limit is claimed next");
+    assert_eq!(third[0].attempts, 2);
+    ok("failed", store.outbox_failed("m-2", "connection refused", at(500)).await);
+
+    let listed = ok("outbox", store.outbox(Some(&a.id)).await);
+    let (m1, m2) = (&listed[0], &listed[1]);
+    assert_eq!((m1.state.as_str(), m1.delivered_at, m1.attempts), ("delivered", Some(at(85)), 2), "a delivered message");
+    assert_eq!(
+        (m2.state.as_str(), m2.last_error.as_deref(), m2.due_at, m2.attempts),
+        ("pending", Some("connection refused"), at(500), 2),
+        "a failed message stays pending with its error and retry time"
+    );
+
+    assert!(claim(at(499), 10).await.is_empty(), "a failed message waits for its retry time");
+    let fourth = claim(at(4000), 10).await;
+    assert_eq!(message_ids(&fourth), vec!["m-2", "m-3"], "retried and newly due messages, by due time; delivered never");
+    assert_eq!(fourth.iter().map(|m| m.attempts).collect::<Vec<_>>(), vec![3, 1], "attempts per message");
+
+    assert!(claim(at(1_000_000), 0).await.is_empty(), "a limit of 0 claims nothing");
+    let far = claim(at(1_000_000), 10).await;
+    assert_eq!(message_ids(&far), vec!["m-2", "m-3", "m-4"], "a delivered message is never claimed");
+}
+
+/// Users are inserted or replaced by id and found by id and by token hash; a replaced token no
+/// longer finds the user.
+pub async fn users_are_upserted_and_found(store: &impl Store) {
+    let user = |id: &str, token: &str, active: bool| User {
+        id: id.into(),
+        display_name: format!("Пайдаланушы {id}"),
+        role: "sc_operator".into(),
+        unit: "sc-1".into(),
+        token_hash: token.repeat(64),
+        active,
+    };
+    let alice = user("alice", "a", true);
+    let bob = user("bob", "b", false);
+    ok("upsert user", store.upsert_user(&bob).await);
+    ok("upsert user", store.upsert_user(&alice).await);
+
+    assert_eq!(ok("user", store.user("alice").await), Some(alice.clone()), "found by id");
+    assert_eq!(ok("user", store.user("bob").await), Some(bob.clone()), "an inactive user is kept as inactive");
+    assert_eq!(ok("user", store.user("carol").await), None, "an unknown id finds nothing");
+    assert_eq!(ok("user by token", store.user_by_token_hash(&"a".repeat(64)).await), Some(alice.clone()), "found by token hash");
+    assert_eq!(ok("user by token", store.user_by_token_hash(&"c".repeat(64)).await), None, "an unknown token finds nothing");
+
+    let mut renewed = user("alice", "d", true);
+    renewed.role = "head".into();
+    renewed.unit = "prov-1".into();
+    ok("replace user", store.upsert_user(&renewed).await);
+    assert_eq!(ok("user", store.user("alice").await), Some(renewed.clone()), "a second upsert replaces the user");
+    assert_eq!(ok("user by token", store.user_by_token_hash(&"a".repeat(64)).await), None, "the old token no longer finds the user");
+    assert_eq!(ok("user by token", store.user_by_token_hash(&"d".repeat(64)).await), Some(renewed.clone()), "the new token does");
+
+    let mut all = ok("users", store.users().await);
+    all.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(all, vec![renewed, bob], "every user once");
+}

@@ -1,0 +1,169 @@
+//! The SQLite store against the conformance suite, each check on a fresh database file, plus
+//! what only a file-backed store can show: data survives closing and reopening the file.
+
+use domain::CaseId;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use store::conformance as c;
+use store::{CaseQuery, CaseSummary, NewOutboxMessage, Store, StoreError, TaskQuery, UnitOfWork, User};
+use store_sqlite::SqliteStore;
+use tempfile::TempDir;
+
+/// A store in a new file of its own directory; the directory lives as long as the test holds it.
+async fn fresh() -> (TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = SqliteStore::open(&dir.path().join("shaqyru.db")).await.expect("open a new database");
+    (dir, store)
+}
+
+macro_rules! conformance {
+    ($($(#[$attr:meta])* $check:ident),* $(,)?) => {
+        $(
+            $(#[$attr])*
+            async fn $check() {
+                let (_dir, store) = fresh().await;
+                c::$check(&store).await;
+            }
+        )*
+    };
+}
+
+conformance! {
+    #[tokio::test]
+    commits_a_new_case_and_loads_it_back,
+    #[tokio::test]
+    appends_events_in_order,
+    #[tokio::test]
+    stale_version_conflicts_and_writes_nothing,
+    // Several worker threads, so that the racing commits really overlap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    concurrent_commits_one_wins,
+    #[tokio::test]
+    idempotency_records_are_kept_and_unique,
+    #[tokio::test]
+    duplicate_reference_is_refused,
+    #[tokio::test]
+    tasks_are_upserted_and_filtered,
+    #[tokio::test]
+    cases_are_listed_by_unit_and_status,
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    counters_count_from_one,
+    #[tokio::test]
+    definitions_are_kept_once,
+    #[tokio::test]
+    outbox_claims_lease_and_retry,
+    #[tokio::test]
+    users_are_upserted_and_found,
+}
+
+/// `run_all` works with a factory, each store in its own file of one directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn run_all_on_fresh_files() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let n = AtomicUsize::new(0);
+    c::run_all(|| async {
+        let path = dir.path().join(format!("store-{}.db", n.fetch_add(1, Ordering::Relaxed)));
+        SqliteStore::open(&path).await.expect("open a new database")
+    })
+    .await;
+}
+
+/// Commits racing from separately opened stores on one file (as two processes would) are
+/// still serialized by SQLite's lock: one wins, the other sees a conflict, none fails as "busy".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commits_from_two_handles_on_one_file_are_serialized() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("shared.db");
+    let first = SqliteStore::open(&path).await.expect("open");
+    let second = SqliteStore::open(&path).await.expect("open the same file again");
+
+    // A case committed through the first handle, made by the suite's own fixture.
+    c::commits_a_new_case_and_loads_it_back(&first).await;
+    let case = CaseId("case-1".into());
+    let events = first.load_events(&case).await.expect("events");
+    let summary = first.case_summary(&case).await.expect("summary").expect("the case exists");
+    for round in 0..20u64 {
+        let version = 2 + round;
+        let unit = |by: &str| UnitOfWork {
+            case_id: case.clone(),
+            expected_version: version,
+            events: vec![events[1].clone()],
+            summary: CaseSummary { version: version + 1, ..summary.clone() },
+            tasks: vec![],
+            idempotency: None,
+            outbox: vec![NewOutboxMessage {
+                id: format!("m-{round}-{by}"),
+                case_id: case.clone(),
+                kind: "sc.forward_documents".into(),
+                payload: serde_json::json!({}),
+                idempotency_key: format!("k-{round}-{by}"),
+                due_at: summary.updated_at,
+            }],
+        };
+        let (a, b) = tokio::join!(first.commit(unit("first")), second.commit(unit("second")));
+        match (&a, &b) {
+            (Ok(()), Err(StoreError::Conflict { actual, .. })) | (Err(StoreError::Conflict { actual, .. }), Ok(())) => {
+                assert_eq!(*actual, version + 1, "round {round}: the loser sees the winner's version")
+            }
+            _ => panic!("round {round}: expected one Ok and one Conflict, got {a:?} and {b:?}"),
+        }
+    }
+    assert_eq!(second.load_events(&case).await.expect("events").len(), 22, "one event per round");
+    assert_eq!(first.outbox(Some(&case)).await.expect("outbox").len(), 20, "one message per round");
+    first.close().await;
+    second.close().await;
+}
+
+/// Every committed thing is still there after the store is closed and the file reopened, and
+/// reopening does not run the migrations again.
+#[tokio::test]
+async fn data_survives_closing_and_reopening() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("shaqyru.db");
+
+    let store = SqliteStore::open(&path).await.expect("open");
+    c::outbox_claims_lease_and_retry(&store).await;
+    let user = User {
+        id: "alice".into(),
+        display_name: "Alice".into(),
+        role: "head".into(),
+        unit: "prov-1".into(),
+        token_hash: "f".repeat(64),
+        active: true,
+    };
+    store.upsert_user(&user).await.expect("upsert user");
+    assert_eq!(store.next_number("2026").await.expect("next number"), 1);
+    let case = CaseId("case-a".into());
+    let before = (
+        store.load_events(&case).await.expect("events"),
+        store.list_cases(&CaseQuery::default()).await.expect("cases"),
+        store.list_tasks(&TaskQuery::default()).await.expect("tasks"),
+        store.outbox(None).await.expect("outbox"),
+    );
+    assert!(!before.0.is_empty() && !before.1.is_empty() && !before.2.is_empty() && !before.3.is_empty());
+    store.close().await;
+    drop(store);
+
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    let after = (
+        store.load_events(&case).await.expect("events"),
+        store.list_cases(&CaseQuery::default()).await.expect("cases"),
+        store.list_tasks(&TaskQuery::default()).await.expect("tasks"),
+        store.outbox(None).await.expect("outbox"),
+    );
+    assert_eq!(after, before, "events, summaries, tasks and outbox survive reopening");
+    assert_eq!(store.user_by_token_hash(&user.token_hash).await.expect("user"), Some(user));
+    assert_eq!(store.next_number("2026").await.expect("next number"), 2, "a counter goes on after reopening");
+    store.close().await;
+}
+
+/// A file that is not a database is refused with a backend error, not a panic.
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_refused() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("not-a.db");
+    std::fs::write(&path, b"this is not an SQLite database, just some text that is long enough").expect("write");
+    match SqliteStore::open(&path).await {
+        Err(StoreError::Backend(_)) => {}
+        other => panic!("expected a backend error, got {:?}", other.map(|_| ())),
+    }
+}
