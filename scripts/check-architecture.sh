@@ -10,6 +10,7 @@ forbid() { # crate, pattern of forbidden dependencies
     echo "architecture: crate '$crate' must not depend on: $(echo $found)"; fail=1
   fi
 }
+forbid calendar 'domain|sqlx|sqlx-core|tokio|axum|hyper|store|engine|web|integrations'
 forbid domain 'sqlx|sqlx-core|tokio|axum|hyper|reqwest|store|engine|web|integrations'
 forbid store 'sqlx|sqlx-core|axum|hyper|web|engine'
 forbid integrations 'sqlx|sqlx-core|axum|store|engine|web'

@@ -53,8 +53,10 @@ pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option
         None => Arc::new(Simulators::new(SimData::parse(&settings.simulator_data).context("failed to read the simulator data")?)),
     };
     let config = EngineConfig {
-        time_zone: jiff::tz::TimeZone::get("Asia/Almaty").context("the time-zone database has no Asia/Almaty")?,
+        time_zone: calendar::almaty(),
         units: settings.units.clone(),
+        calendar: Arc::new(calendar::Calendar::builtin()),
+        schedules: Default::default(),
     };
     let engine = Arc::new(Engine::new(store.clone(), simulators.systems(), clock, Arc::new(regulations), config));
     let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;

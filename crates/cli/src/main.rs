@@ -1,6 +1,7 @@
 //! The `shaqyru` binary: `serve` runs the service; `regulation check|show` validates and prints
-//! a definition of the regulation.
+//! a definition of the regulation; `calendar days|explain` shows the working calendar.
 
+mod calendar_cmd;
 mod regulation_cmd;
 
 use anyhow::Context;
@@ -28,6 +29,26 @@ enum Cmd {
     Regulation {
         #[command(subcommand)]
         command: RegulationCmd,
+    },
+    /// Kazakhstan's working calendar: the days of a year, and deadline arithmetic explained.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// One line per date: `YYYY-MM-DD<TAB>working` or `YYYY-MM-DD<TAB>non-working<TAB>reason`.
+    Days { year: i16 },
+    /// Adds a limit to a local date and time in standard office hours and explains the result.
+    Explain {
+        /// Local time in Kazakhstan, e.g. 2025-03-20T17:30.
+        #[arg(long)]
+        from: String,
+        /// e.g. "3 working days", "10 working minutes", "1 working hour", "5 calendar days".
+        #[arg(long)]
+        add: String,
     },
 }
 
@@ -75,6 +96,7 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Regulation { command: RegulationCmd::Check { file } } => regulation_cmd::check(&file),
         Cmd::Regulation { command: RegulationCmd::Show { file, lang } } => show(file, &lang),
+        Cmd::Calendar { command } => calendar(command),
         Cmd::Serve(args) => match serve(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -82,6 +104,30 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn calendar(command: CalendarCmd) -> ExitCode {
+    let cal = calendar::Calendar::builtin();
+    let out = match command {
+        CalendarCmd::Days { year } => calendar_cmd::days(&cal, year),
+        CalendarCmd::Explain { from, add } => match from.parse::<jiff::civil::DateTime>() {
+            Err(_) => Err(format!("--from \"{from}\" is not a local date and time like 2025-03-20T17:30")),
+            Ok(from) => {
+                let schedule = calendar::ScheduleHistory::new(calendar::Schedule::standard());
+                calendar_cmd::explain_add(&cal, from, &add, &schedule)
+            }
+        },
+    };
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -161,6 +161,15 @@ pub enum EventKind {
         answer: Option<SystemAnswer>,
         sets: Vec<String>,
     },
+    /// The deadline of a task, computed on the working calendar when it opened.
+    DeadlineSet {
+        task: u32,
+        deadline: Deadline,
+    },
+    /// The service term, set at acceptance and moved by an extension.
+    TermSet {
+        term: ServiceTerm,
+    },
     DocumentProduced {
         task: u32,
         document: String,
@@ -168,6 +177,78 @@ pub enum EventKind {
     CaseClosed {
         result: CaseResult,
     },
+}
+
+/// When a task is due, when it counts as at risk, and how that was worked out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub due: Timestamp,
+    pub warn_at: Timestamp,
+    /// The rule applied, e.g. "10 working minutes, the same day as the arrival from the State
+    /// Corporation".
+    pub rule: String,
+    /// Each non-working stretch skipped and why, and each policy applied.
+    pub explanation: Vec<String>,
+}
+
+/// Where a task stands against its deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    OnTime,
+    AtRisk,
+    Overdue,
+    DoneOnTime,
+    DoneLate,
+}
+
+impl DeadlineStatus {
+    /// The status at `now` of a task due at `due`, at risk from `warn_at`, done at `done_at`.
+    pub fn at(due: Timestamp, warn_at: Timestamp, done_at: Option<Timestamp>, now: Timestamp) -> DeadlineStatus {
+        match done_at {
+            Some(done) if done <= due => DeadlineStatus::DoneOnTime,
+            Some(_) => DeadlineStatus::DoneLate,
+            None if now > due => DeadlineStatus::Overdue,
+            None if now >= warn_at => DeadlineStatus::AtRisk,
+            None => DeadlineStatus::OnTime,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DeadlineStatus::OnTime => "on_time",
+            DeadlineStatus::AtRisk => "at_risk",
+            DeadlineStatus::Overdue => "overdue",
+            DeadlineStatus::DoneOnTime => "done_on_time",
+            DeadlineStatus::DoneLate => "done_late",
+        }
+    }
+}
+
+/// The service term of a case: from acceptance, extended by the KNB's request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceTerm {
+    pub starts_at: Timestamp,
+    /// The last day of the term (the result is handed over on it at the latest).
+    pub ends_on: Date,
+    /// The day by which the provider must deliver the result to the State Corporation.
+    pub deliver_by: Date,
+    pub explanation: Vec<String>,
+}
+
+impl EventKind {
+    /// The event's type as stored and shown in a case's history.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::CaseOpened { .. } => "case_opened",
+            EventKind::TaskOpened { .. } => "task_opened",
+            EventKind::OutcomeRecorded { .. } => "outcome_recorded",
+            EventKind::DeadlineSet { .. } => "deadline_set",
+            EventKind::TermSet { .. } => "term_set",
+            EventKind::DocumentProduced { .. } => "document_produced",
+            EventKind::CaseClosed { .. } => "case_closed",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +261,7 @@ pub struct Task {
     pub cites: Vec<String>,
     pub limit: Limit,
     pub opened_at: Timestamp,
+    pub deadline: Option<Deadline>,
     pub done: Option<TaskDone>,
 }
 
@@ -239,6 +321,7 @@ pub struct Case {
     pub refusal: Option<(Vec<String>, String)>,
     pub extension: Option<ExtensionGranted>,
     pub invitation: Option<InvitationRecord>,
+    pub term: Option<ServiceTerm>,
     pub documents: Vec<ProducedDocument>,
     pub result: Option<CaseResult>,
     pub status: CaseStatus,
@@ -321,6 +404,7 @@ impl Case {
             refusal: None,
             extension: None,
             invitation: None,
+            term: None,
             documents: Vec::new(),
             result: None,
             status: CaseStatus::Open,
@@ -341,8 +425,15 @@ impl Case {
                 cites: cites.clone(),
                 limit: *limit,
                 opened_at: event.at,
+                deadline: None,
                 done: None,
             }),
+            EventKind::DeadlineSet { task, deadline } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    t.deadline = Some(deadline.clone());
+                }
+            }
+            EventKind::TermSet { term } => self.term = Some(term.clone()),
             EventKind::OutcomeRecorded { task, outcome, closes_task, input, assigns, answer, sets, .. } => {
                 if *closes_task && let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
                     t.done = Some(TaskDone { at: event.at, outcome: outcome.clone(), by: event.by.user.clone() });

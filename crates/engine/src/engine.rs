@@ -1,7 +1,9 @@
 //! `Engine`: one method per thing a user or a system can do, each a unit of work on the store.
 
 use crate::clock::Clock;
+use crate::deadlines::WorkingTime;
 use crate::regulations::{RegulationError, Regulations};
+use calendar::{Calendar, Schedule, ScheduleHistory};
 use domain::application::{ApplicationDraft, FieldError};
 use domain::case::{self, Case, CaseId, CaseUnits, Command, Event, EventKind, OutcomeInput, Refusal, SystemAnswer, UserId};
 use domain::definition::{Call, Definition, UnitKind};
@@ -11,6 +13,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use store::{
     CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, OutboxMessage, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
@@ -35,6 +38,16 @@ pub struct UnitConfig {
 pub struct EngineConfig {
     pub time_zone: TimeZone,
     pub units: Vec<UnitConfig>,
+    pub calendar: Arc<Calendar>,
+    /// Working hours by unit; a unit not listed keeps the standard hours.
+    pub schedules: BTreeMap<String, ScheduleHistory>,
+}
+
+impl EngineConfig {
+    fn schedule(&self, unit: &str) -> &ScheduleHistory {
+        static STANDARD: std::sync::OnceLock<ScheduleHistory> = std::sync::OnceLock::new();
+        self.schedules.get(unit).unwrap_or_else(|| STANDARD.get_or_init(|| ScheduleHistory::new(Schedule::standard())))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -472,9 +485,19 @@ impl Engine {
             Some(c) => c.clone(),
             None => Case::replay(case_id.clone(), &events[..1]).expect("decide opens with CaseOpened"),
         };
-        for e in events.iter().skip(usize::from(before.is_none())) {
-            after.apply(e);
+        let mut timed = Vec::with_capacity(events.len() * 2);
+        for e in events.into_iter() {
+            if before.is_some() || !timed.is_empty() {
+                after.apply(&e);
+            }
+            let follow = self.deadline_events(def, &after, &e);
+            timed.push(e);
+            for f in follow {
+                after.apply(&f);
+                timed.push(f);
+            }
         }
+        let events = timed;
         let now = self.clock.now();
         let mut touched: Vec<u32> = Vec::new();
         let mut outbox = Vec::new();
@@ -505,7 +528,7 @@ impl Engine {
             status: status_code(&after).to_owned(),
             result: after.result.map(|r| r.code().to_owned()),
             open_steps: after.open_tasks().map(|t| t.step.clone()).collect(),
-            events: events.iter().map(|e| event_type(&e.kind).to_owned()).collect(),
+            events: events.iter().map(|e| e.kind.name().to_owned()).collect(),
             replayed: false,
         };
         let idempotency = key.map(|key| IdempotencyRecord {
@@ -535,6 +558,83 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The deadline and term events that follow `event` (already applied to `case`): a
+    /// deadline for each task opened, the service term at acceptance, and both moved by a KNB
+    /// extension. A deadline the calendar cannot compute (a year it does not cover) is left
+    /// unset and logged, never guessed; the command itself goes through.
+    fn deadline_events(&self, def: &Definition, case: &Case, event: &Event) -> Vec<Event> {
+        let follow = |kind| Event { at: event.at, by: event.by.clone(), kind };
+        let time = |unit: &str| WorkingTime {
+            calendar: &self.config.calendar,
+            schedule: self.config.schedule(unit),
+            time_zone: &self.config.time_zone,
+            policy: &def.policy,
+        };
+        let mut out = Vec::new();
+        let fail = |what: &str, e: crate::deadlines::DeadlineError| {
+            tracing::warn!(case.id = %case.id, what, error = %e, "deadline not computed");
+        };
+        match &event.kind {
+            EventKind::TaskOpened { task, step, unit, limit, .. } => {
+                let Some(s) = def.step(step) else { return out };
+                let anchor = s.same_day_as.map(|a| anchor_time(def, case, a).unwrap_or(event.at));
+                let delivers = s.call == Some(Call::ScSendResult);
+                match time(unit).task_deadline(*limit, event.at, anchor, case.term.as_ref(), delivers) {
+                    Ok(deadline) => out.push(follow(EventKind::DeadlineSet { task: *task, deadline })),
+                    Err(e) => fail("task", e),
+                }
+            }
+            EventKind::OutcomeRecorded { sets, input, .. } => {
+                let extension = match input {
+                    Some(OutcomeInput::Extension { days, .. }) => Some(*days),
+                    _ => None,
+                };
+                let starts = sets.contains(&def.term.starts);
+                if starts || extension.is_some() {
+                    let accepted_at = case.term.as_ref().map_or(event.at, |t| t.starts_at);
+                    match time(&case.units.provider).service_term(&def.term, accepted_at, extension.unwrap_or(0)) {
+                        Ok(term) => out.push(follow(EventKind::TermSet { term })),
+                        Err(e) => fail("term", e),
+                    }
+                }
+                // The extended coordination runs its calendar days from when it started.
+                if let (Some(days), Some(ext)) = (extension, def.extension.as_ref())
+                    && let Some(t) = case.open_task(&ext.step)
+                {
+                    {
+                        let limit = domain::definition::Limit::Within { amount: days, unit: domain::definition::LimitUnit::CalendarDays };
+                        match time(&t.unit).task_deadline(limit, t.opened_at, None, None, false) {
+                            Ok(mut deadline) => {
+                                deadline.explanation.insert(
+                                    0,
+                                    format!("extended at the KNB's written request: {days} calendar days from the start of coordination"),
+                                );
+                                out.push(follow(EventKind::DeadlineSet { task: t.id, deadline }));
+                            }
+                            Err(e) => fail("extension", e),
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// The moment a "same day" limit counts from, if it has happened yet in this case.
+fn anchor_time(def: &Definition, case: &Case, anchor: domain::definition::SameDayAnchor) -> Option<Timestamp> {
+    use domain::definition::SameDayAnchor;
+    let done_at = |pick: &dyn Fn(&domain::definition::Step) -> bool| {
+        case.tasks.iter().filter(|t| def.step(&t.step).is_some_and(pick)).filter_map(|t| t.done.as_ref().map(|d| d.at)).next_back()
+    };
+    match anchor {
+        SameDayAnchor::ArrivalFromSc => done_at(&|s| s.call == Some(Call::ScForwardDocuments)),
+        SameDayAnchor::KnbAnswer => done_at(&|s| s.on_enter == Some(Call::KnbRequestCoordination)),
+    }
+}
+
 fn hash_of<T: Serialize>(value: &T) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(value).expect("plain data")))
 }
@@ -543,16 +643,6 @@ fn status_code(case: &Case) -> &'static str {
     match case.status {
         case::CaseStatus::Open => "open",
         case::CaseStatus::Closed => "closed",
-    }
-}
-
-pub fn event_type(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::CaseOpened { .. } => "case_opened",
-        EventKind::TaskOpened { .. } => "task_opened",
-        EventKind::OutcomeRecorded { .. } => "outcome_recorded",
-        EventKind::DocumentProduced { .. } => "document_produced",
-        EventKind::CaseClosed { .. } => "case_closed",
     }
 }
 
@@ -584,6 +674,8 @@ fn task_row(case: &Case, t: &case::Task) -> TaskRow {
         cites: t.cites.clone(),
         limit: t.limit.to_string(),
         opened_at: t.opened_at,
+        due_at: t.deadline.as_ref().map(|d| d.due),
+        warn_at: t.deadline.as_ref().map(|d| d.warn_at),
         done_at: t.done.as_ref().map(|d| d.at),
         outcome: t.done.as_ref().map(|d| d.outcome.clone()),
         done_by: t.done.as_ref().map(|d| d.by.0.clone()),

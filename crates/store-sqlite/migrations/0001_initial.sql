@@ -73,13 +73,15 @@ CREATE TABLE tasks (
     cites      TEXT    NOT NULL, -- JSON array
     time_limit TEXT    NOT NULL, -- the regulated limit as written
     opened_at  INTEGER NOT NULL,
+    due_at     INTEGER, -- the deadline on the working calendar, when known
+    warn_at    INTEGER, -- from then on the task is at risk
     done_at    INTEGER,
     outcome    TEXT,
     done_by    TEXT,
     PRIMARY KEY (case_id, task_id)
 ) STRICT;
 
-CREATE INDEX tasks_worklist ON tasks (role, unit, done_at, opened_at);
+CREATE INDEX tasks_worklist ON tasks (role, unit, done_at, due_at, opened_at);
 CREATE INDEX tasks_by_assignee ON tasks (assignee);
 
 -- The first answer to each command, by the user who sent it and their key.

@@ -175,12 +175,12 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
         sqlx::query(concat!(
             "INSERT INTO tasks (",
             task_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (case_id, task_id) DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
-                done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
+                due_at = excluded.due_at, warn_at = excluded.warn_at, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
         ))
         .bind(&case.0)
         .bind(i64::from(t.task_id))
@@ -192,6 +192,8 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
         .bind(cites)
         .bind(&t.limit)
         .bind(micros(t.opened_at))
+        .bind(t.due_at.map(micros))
+        .bind(t.warn_at.map(micros))
         .bind(t.done_at.map(micros))
         .bind(&t.outcome)
         .bind(&t.done_by)
@@ -388,7 +390,7 @@ impl Store for SqliteStore {
             }
             q.push(")");
         }
-        q.push(" ORDER BY opened_at, case_id, task_id LIMIT ").push_bind(limit_or_default(query.limit));
+        q.push(" ORDER BY due_at IS NULL, due_at, opened_at, case_id, task_id LIMIT ").push_bind(limit_or_default(query.limit));
         let rows: Vec<TaskDbRow> = q.build_query_as().fetch_all(&self.reader).await.map_err(backend("list tasks"))?;
         collect(rows)
     }

@@ -87,6 +87,8 @@ pub(crate) struct TaskDbRow {
     cites: String,
     time_limit: String,
     opened_at: i64,
+    due_at: Option<i64>,
+    warn_at: Option<i64>,
     done_at: Option<i64>,
     outcome: Option<String>,
     done_by: Option<String>,
@@ -95,7 +97,7 @@ pub(crate) struct TaskDbRow {
 /// The columns of the row struct above, in a macro so that `concat!` can build static SQL.
 macro_rules! task_columns {
     () => {
-        "case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at, done_at, outcome, done_by"
+        "case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at, due_at, warn_at, done_at, outcome, done_by"
     };
 }
 
@@ -113,6 +115,8 @@ impl TryFrom<TaskDbRow> for TaskRow {
             cites: serde_json::from_str(&r.cites).map_err(json("tasks.cites"))?,
             limit: r.time_limit,
             opened_at: timestamp(r.opened_at)?,
+            due_at: opt_timestamp(r.due_at)?,
+            warn_at: opt_timestamp(r.warn_at)?,
             done_at: opt_timestamp(r.done_at)?,
             outcome: r.outcome,
             done_by: r.done_by,

@@ -38,6 +38,7 @@ where
     idempotency_records_are_kept_and_unique(&make().await).await;
     duplicate_reference_is_refused(&make().await).await;
     tasks_are_upserted_and_filtered(&make().await).await;
+    tasks_are_listed_soonest_due_first(&make().await).await;
     cases_are_listed_by_unit_and_status(&make().await).await;
     counters_count_from_one(&make().await).await;
     definitions_are_kept_once(&make().await).await;
@@ -144,6 +145,8 @@ impl Fixture {
             cites: vec!["standard.9".into()],
             limit: "10 working minutes".into(),
             opened_at,
+            due_at: None,
+            warn_at: None,
             done_at: None,
             outcome: None,
             done_by: None,
@@ -504,6 +507,28 @@ pub async fn duplicate_reference_is_refused(store: &impl Store) {
     assert_eq!(ok("find idempotent", store.find_idempotent("operator-1", "key-9").await), None, "nor its idempotency record");
     let found = ok("case by reference", store.case_by_reference("2026-0001").await).expect("the first case");
     assert_eq!(found.case_id, first.id, "the reference still finds the first case");
+}
+
+/// Deadlines are kept to the microsecond and order the worklist: the soonest due first, tasks
+/// without a deadline after them, oldest opened first among equals.
+pub async fn tasks_are_listed_soonest_due_first(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("open case a", store.commit(a.open()).await);
+    let mut next = a.produce(2, &["receipt"], at(100));
+    let mut late = a.task(2, "P2", "head", "prov-1", None, at(100));
+    late.due_at = Some(at(5_000));
+    late.warn_at = Some(at(4_000));
+    let mut soon = a.task(3, "P3", "head", "prov-1", None, at(200));
+    soon.due_at = Some(at(1_000));
+    soon.warn_at = Some(at(900));
+    let none = a.task(4, "P4", "head", "prov-1", None, at(50));
+    next.tasks = vec![late.clone(), soon.clone(), none];
+    ok("commit tasks with deadlines", store.commit(next).await);
+    let listed = ok("list tasks", store.list_tasks(&TaskQuery { role: Some("head".into()), ..Default::default() }).await);
+    let ids: Vec<u32> = listed.iter().map(|t| t.task_id).collect();
+    assert_eq!(ids, vec![3, 2, 4], "soonest due first, then tasks without a deadline");
+    assert_eq!(listed[0], soon, "due and warn times read back exactly");
+    assert_eq!(listed[1], late);
 }
 
 /// Task rows are inserted, then replaced by (case, task id) when done; `list_tasks` filters by

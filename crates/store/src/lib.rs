@@ -64,6 +64,10 @@ pub struct TaskRow {
     /// The regulated limit as written, e.g. "10 working minutes".
     pub limit: String,
     pub opened_at: Timestamp,
+    /// The task's deadline on the working calendar, once computed.
+    pub due_at: Option<Timestamp>,
+    /// From this moment the task counts as at risk.
+    pub warn_at: Option<Timestamp>,
     pub done_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub done_by: Option<String>,
@@ -191,7 +195,7 @@ pub trait Store: Send + Sync + 'static {
     async fn case_by_reference(&self, reference: &str) -> Result<Option<CaseSummary>>;
     /// Newest first.
     async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>>;
-    /// Oldest opened first.
+    /// The soonest due first (tasks without a deadline last), then the oldest opened.
     async fn list_tasks(&self, query: &TaskQuery) -> Result<Vec<TaskRow>>;
 
     /// Claims up to `limit` pending messages due at `now`: each claimed message gets

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::case::{self, Case, CaseId, EventKind};
+use domain::case::{self, Case, CaseId, DeadlineStatus, EventKind};
 use domain::definition::Definition;
 use domain::{Actor, Event};
 use engine::{CaseView, PerformRequest};
@@ -160,7 +160,7 @@ pub async fn read_case(
     Path(case_id): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let view = s.engine.case(&actor, &CaseId(case_id)).await?;
-    Ok(Json(case_detail(&view, &actor)))
+    Ok(Json(case_detail(&view, &actor, s.engine.now())))
 }
 
 /// Performs the open task of a step: chooses its outcome (or lets its external system answer).
@@ -198,6 +198,7 @@ pub async fn tasks(
     Query(q): Query<TaskListQuery>,
 ) -> Result<Json<Vec<TaskItem>>, ApiError> {
     let rows = s.engine.worklist(&actor, q.mine.unwrap_or(false)).await?;
+    let now = s.engine.now();
     let mut items = Vec::new();
     for r in rows {
         let def = s.engine.regulations().editions().into_iter().find(|d| d.step(&r.step).is_some_and(|st| st.cites == r.cites));
@@ -215,6 +216,11 @@ pub async fn tasks(
             assignee: r.assignee,
             limit: r.limit,
             opened_at: r.opened_at.to_string(),
+            due_at: r.due_at.map(|t| t.to_string()),
+            warn_at: r.warn_at.map(|t| t.to_string()),
+            deadline_status: r.due_at.zip(r.warn_at).map(|(due, warn)| DeadlineStatus::at(due, warn, r.done_at, now).code().to_owned()),
+            deadline_rule: None,
+            deadline_explanation: Vec::new(),
             done_at: r.done_at.map(|t| t.to_string()),
             outcome: r.outcome,
         });
@@ -275,7 +281,7 @@ fn outbox_item(m: store::OutboxMessage) -> OutboxItem {
     }
 }
 
-fn case_detail(view: &CaseView, actor: &Actor) -> CaseDetail {
+fn case_detail(view: &CaseView, actor: &Actor, now: jiff::Timestamp) -> CaseDetail {
     let (c, def) = (&view.case, &view.definition);
     let json = |v: &dyn erased::Ser| v.to_json();
     CaseDetail {
@@ -291,7 +297,7 @@ fn case_detail(view: &CaseView, actor: &Actor) -> CaseDetail {
         knb: c.units.knb.clone(),
         application: json(&c.application),
         facts: c.facts.iter().cloned().collect(),
-        tasks: c.tasks.iter().map(|t| task_item(c, def, t)).collect(),
+        tasks: c.tasks.iter().map(|t| task_item(c, def, t, now)).collect(),
         actions: actions(c, def, actor),
         documents: c
             .documents
@@ -306,12 +312,15 @@ fn case_detail(view: &CaseView, actor: &Actor) -> CaseDetail {
         refusal: c.refusal.as_ref().map(|(g, r)| serde_json::json!({ "grounds": g, "reasoning": r })),
         adb_records: c.adb_records.iter().map(|r| json(r)).collect(),
         missing_documents: c.missing_documents.clone(),
+        term: c.term.as_ref().map(|t| json(t)),
         history: view.events.iter().enumerate().map(|(i, e)| history_item(i as u64 + 1, e, def)).collect(),
         outbox: view.outbox.iter().cloned().map(outbox_item).collect(),
     }
 }
 
-fn task_item(c: &Case, def: &Definition, t: &case::Task) -> TaskItem {
+fn task_item(c: &Case, def: &Definition, t: &case::Task, now: jiff::Timestamp) -> TaskItem {
+    let deadline = t.deadline.as_ref();
+    let done_at = t.done.as_ref().map(|d| d.at);
     let step = def.step(&t.step);
     TaskItem {
         case_id: c.id.0.clone(),
@@ -326,6 +335,11 @@ fn task_item(c: &Case, def: &Definition, t: &case::Task) -> TaskItem {
         assignee: t.assignee.as_ref().map(|u| u.0.clone()),
         limit: t.limit.to_string(),
         opened_at: t.opened_at.to_string(),
+        due_at: deadline.map(|d| d.due.to_string()),
+        warn_at: deadline.map(|d| d.warn_at.to_string()),
+        deadline_status: deadline.map(|d| DeadlineStatus::at(d.due, d.warn_at, done_at, now).code().to_owned()),
+        deadline_rule: deadline.map(|d| d.rule.clone()),
+        deadline_explanation: deadline.map(|d| d.explanation.clone()).unwrap_or_default(),
         done_at: t.done.as_ref().map(|d| d.at.to_string()),
         outcome: t.done.as_ref().map(|d| d.outcome.clone()),
     }
@@ -364,20 +378,10 @@ fn history_item(version: u64, e: &Event, def: &Definition) -> HistoryItem {
         user: e.by.user.0.clone(),
         role: e.by.role.clone(),
         unit: e.by.unit.clone(),
-        kind: engine_event_type(&e.kind).to_owned(),
+        kind: e.kind.name().to_owned(),
         citation: step.as_deref().and_then(|s| def.step(s)).map(|s| s.citation()),
         step,
         detail: serde_json::to_value(&e.kind).unwrap_or_default(),
-    }
-}
-
-fn engine_event_type(k: &EventKind) -> &'static str {
-    match k {
-        EventKind::CaseOpened { .. } => "case_opened",
-        EventKind::TaskOpened { .. } => "task_opened",
-        EventKind::OutcomeRecorded { .. } => "outcome_recorded",
-        EventKind::DocumentProduced { .. } => "document_produced",
-        EventKind::CaseClosed { .. } => "case_closed",
     }
 }
 

@@ -219,6 +219,15 @@ pub struct TaskItem {
     /// The regulated limit, e.g. "10 working minutes".
     pub limit: String,
     pub opened_at: String,
+    /// The deadline on Kazakhstan's working calendar and the office's hours.
+    pub due_at: Option<String>,
+    /// From then on the task is at risk.
+    pub warn_at: Option<String>,
+    /// on_time, at_risk, overdue, done_on_time or done_late.
+    pub deadline_status: Option<String>,
+    /// How the deadline was worked out (on the case page only).
+    pub deadline_rule: Option<String>,
+    pub deadline_explanation: Vec<String>,
     pub done_at: Option<String>,
     pub outcome: Option<String>,
 }
@@ -315,6 +324,9 @@ pub struct CaseDetail {
     #[schema(value_type = Vec<Object>)]
     pub adb_records: Vec<serde_json::Value>,
     pub missing_documents: Vec<String>,
+    /// The service term: when it ends and by when the result must reach the State Corporation.
+    #[schema(value_type = Object)]
+    pub term: Option<serde_json::Value>,
     pub history: Vec<HistoryItem>,
     pub outbox: Vec<OutboxItem>,
 }

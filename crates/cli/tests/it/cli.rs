@@ -46,3 +46,24 @@ fn show_prints_every_step_in_the_chosen_language() {
     }
     assert!(out.contains("Көрсетілетін қызметті берушінің кеңсесі"), "role titles in Kazakh:\n{out}");
 }
+
+#[test]
+fn calendar_days_prints_one_line_per_date_with_the_reason_for_each_day_off() {
+    let (code, out, err) = shaqyru(&["calendar", "days", "2025"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 365);
+    assert!(out.contains("2025-03-24\tnon-working\tNauryz moved from Saturday 22 March\n"), "{out}");
+    assert!(out.contains("2025-01-05\tworking\n"), "the Sunday worked for 3 January");
+    assert!(out.contains("2025-01-03\tnon-working\t"), "the Friday given off");
+    let (code, _, err) = shaqyru(&["calendar", "days", "2031"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2031"), "{err}");
+}
+
+#[test]
+fn calendar_explain_shows_the_result_and_the_days_skipped() {
+    let (code, out, err) = shaqyru(&["calendar", "explain", "--from", "2025-03-20T17:30", "--add", "3 working days"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2025-03-28"), "{out}");
+    assert!(out.contains("Nauryz"), "{out}");
+}

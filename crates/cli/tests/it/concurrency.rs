@@ -7,8 +7,9 @@ async fn of_two_concurrent_conflicting_commands_exactly_one_wins() {
     let app = TestApp::spawn().await;
     for _ in 0..8 {
         let case = app.open_case(PASSPORT_CLEAR).await;
-        let body = json!({ "version": 2, "outcome": "complete" });
-        let other = json!({ "version": 2, "outcome": "incomplete", "input": { "missing_documents": ["passport_copy"] } });
+        let v = app.version(&case).await;
+        let body = json!({ "version": v, "outcome": "complete" });
+        let other = json!({ "version": v, "outcome": "incomplete", "input": { "missing_documents": ["passport_copy"] } });
         let path = format!("/api/cases/{case}/steps/SC1");
         let (a, b) = tokio::join!(app.post(OPERATOR, &path, &body), app.post(OPERATOR, &path, &other));
         let statuses = [a.0, b.0];
@@ -35,7 +36,7 @@ async fn a_retried_command_with_the_same_key_has_one_effect() {
     assert_eq!(cases.as_array().unwrap().len(), 1);
 
     let case = first["case_id"].as_str().unwrap();
-    let step = json!({ "version": 2, "outcome": "complete" });
+    let step = json!({ "version": first["version"], "outcome": "complete" });
     let path = format!("/api/cases/{case}/steps/SC1");
     let (a, ra) = app.post_with_key(OPERATOR, &path, &step, Some("sc1-1")).await;
     let (b, rb) = app.post_with_key(OPERATOR, &path, &step, Some("sc1-1")).await;
@@ -45,7 +46,7 @@ async fn a_retried_command_with_the_same_key_has_one_effect() {
     assert_eq!(app.version(case).await, ra["version"].as_u64().unwrap());
 
     // The same key for a different request is an error, not a silent replay.
-    let (s, body) = app.post_with_key(OPERATOR, &path, &json!({ "version": 4, "outcome": "complete" }), Some("sc1-1")).await;
+    let (s, body) = app.post_with_key(OPERATOR, &path, &json!({ "version": ra["version"], "outcome": "complete" }), Some("sc1-1")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["code"], "idempotency_key_reused");
 }

@@ -5,6 +5,7 @@
 mod api;
 mod cli;
 mod concurrency;
+mod deadlines;
 mod paths;
 mod restart;
 

@@ -351,6 +351,7 @@ struct Raw {
     grounds: Vec<(At<String>, RefusalGround)>,
     term: Option<Term>,
     extension: Option<RawExtension>,
+    policy: Option<DeadlinePolicy>,
     start: Option<At<String>>,
     steps: Vec<RawStep>,
 }
@@ -483,6 +484,33 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         };
         Some(RawExtension { step, outcome, notice, rule: ext })
     });
+    let policy = root.table(r, "policy", true).and_then(|mut p| {
+        let day_off = p.string(r, "calendar_days_on_day_off").and_then(|s| {
+            parse_choice(r, &s, "policy", &[CalendarDaysOnDayOff::NextWorkingDay, CalendarDaysOnDayOff::AsIs], |v| match v {
+                CalendarDaysOnDayOff::NextWorkingDay => "next_working_day",
+                CalendarDaysOnDayOff::AsIs => "as_is",
+            })
+        });
+        let late = p.string(r, "same_day_when_late").and_then(|s| {
+            parse_choice(r, &s, "policy", &[SameDayWhenLate::Carry, SameDayWhenLate::EndOfDay], |v| match v {
+                SameDayWhenLate::Carry => "carry",
+                SameDayWhenLate::EndOfDay => "end_of_day",
+            })
+        });
+        let warn_at = p.table.get("warn_at_percent").map_or(p.at, |v| v.span().start);
+        let warn = p.opt_int(r, "warn_at_percent");
+        match warn {
+            Some(w) if !(1..=99).contains(&w) => r.problem(warn_at, format!("\"policy.warn_at_percent\" is a share from 1 to 99, not {w}")),
+            None if !p.table.contains_key("warn_at_percent") => r.problem(p.at, "missing \"policy.warn_at_percent\""),
+            _ => {}
+        }
+        p.finish(r);
+        Some(DeadlinePolicy {
+            calendar_days_on_day_off: day_off?,
+            same_day_when_late: late?,
+            warn_at_percent: u8::try_from(warn?.clamp(1, 99)).expect("clamped"),
+        })
+    });
     let start = root.table(r, "process", true).and_then(|mut p| {
         let s = p.string(r, "start");
         p.finish(r);
@@ -493,7 +521,7 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         steps.push(read_step(r, id, &mut o));
         o.finish(r);
     }
-    Some(Raw { edition, service, act, roles, systems, documents, checklist, grounds, term, extension, start, steps })
+    Some(Raw { edition, service, act, roles, systems, documents, checklist, grounds, term, extension, policy, start, steps })
 }
 
 fn read_step(r: &mut Reader, id: At<String>, o: &mut Obj) -> RawStep {
@@ -774,6 +802,7 @@ fn check(r: &mut Reader, raw: Raw, hash: String) -> Option<Definition> {
         refusal_grounds: raw.grounds.into_iter().map(|(_, v)| v).collect(),
         term: raw.term?,
         extension: raw.extension.map(|e| e.rule),
+        policy: raw.policy?,
         start: raw.start?.value,
         steps: raw.steps.into_iter().map(|s| s.step).collect(),
     })

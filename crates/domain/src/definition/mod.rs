@@ -120,6 +120,36 @@ pub struct Term {
     pub cites: Vec<String>,
 }
 
+/// What a calendar-day limit does when its last day is not a working day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarDaysOnDayOff {
+    /// The limit ends on the next working day (the usual rule for legal terms).
+    NextWorkingDay,
+    /// The limit ends on that day, working or not.
+    AsIs,
+}
+
+/// What a "same day" limit does when its input arrives too late for the limit to fit before the
+/// office closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SameDayWhenLate {
+    /// The limit runs on into the next working day's hours.
+    Carry,
+    /// The limit ends at closing time all the same (it may be impossible to meet).
+    EndOfDay,
+}
+
+/// How deadlines fall where the regulation's text is silent; edition data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlinePolicy {
+    pub calendar_days_on_day_off: CalendarDaysOnDayOff,
+    pub same_day_when_late: SameDayWhenLate,
+    /// The share of a task's allowance after which it counts as at risk.
+    pub warn_at_percent: u8,
+}
+
 /// The KNB's written request to extend coordination.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
@@ -335,6 +365,7 @@ pub struct Definition {
     pub refusal_grounds: Vec<RefusalGround>,
     pub term: Term,
     pub extension: Option<Extension>,
+    pub policy: DeadlinePolicy,
     pub start: String,
     /// In file order.
     pub steps: Vec<Step>,

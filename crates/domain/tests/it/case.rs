@@ -29,16 +29,7 @@ fn documents(w: &Walk) -> Vec<String> {
 }
 
 fn kinds(events: &[Event]) -> Vec<&'static str> {
-    events
-        .iter()
-        .map(|e| match e.kind {
-            EventKind::CaseOpened { .. } => "case_opened",
-            EventKind::TaskOpened { .. } => "task_opened",
-            EventKind::OutcomeRecorded { .. } => "outcome_recorded",
-            EventKind::DocumentProduced { .. } => "document_produced",
-            EventKind::CaseClosed { .. } => "case_closed",
-        })
-        .collect()
+    events.iter().map(|e| e.kind.name()).collect()
 }
 
 /// Every task of a closed case is done and the log replays to it.

@@ -290,6 +290,20 @@ fn a_duration_of_zero_is_reported_at_its_line() {
 }
 
 #[test]
+fn a_warning_share_outside_one_to_ninety_nine_percent_is_reported_at_its_value() {
+    let src = edit(SRC, "warn_at_percent = 75", "warn_at_percent = 100");
+    let (line, col) = position(&src, "100");
+    assert_reported(&problems(&src), line, Some(col), "a share from 1 to 99, not 100");
+}
+
+#[test]
+fn an_unknown_deadline_policy_is_reported_with_the_choices() {
+    let src = edit(SRC, "same_day_when_late = \"carry\"", "same_day_when_late = \"ignore\"");
+    let (line, col) = position(&src, "\"ignore\"");
+    assert_reported(&problems(&src), line, Some(col), "expected one of carry, end_of_day");
+}
+
+#[test]
 fn an_extension_counted_in_working_days_is_reported() {
     let src = edit(SRC, "max = \"30 calendar days\"", "max = \"30 working days\"");
     let (line, col) = position(&src, "\"30 working days\"");

@@ -40,6 +40,8 @@ conformance! {
     #[tokio::test]
     idempotency_records_are_kept_and_unique,
     #[tokio::test]
+    tasks_are_listed_soonest_due_first,
+    #[tokio::test]
     duplicate_reference_is_refused,
     #[tokio::test]
     tasks_are_upserted_and_filtered,
