@@ -72,6 +72,7 @@ impl App {
         let mut workers = Vec::new();
         if self.settings.background {
             workers.push(tokio::spawn(outbox_worker(self.engine.clone(), stop_rx.clone())));
+            workers.push(tokio::spawn(timer_worker(self.engine.clone(), stop_rx.clone())));
             workers.push(tokio::spawn(knb_simulator(
                 self.engine.clone(),
                 self.simulators.clone(),
@@ -98,6 +99,19 @@ async fn outbox_worker(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = engine.outbox_wait(Duration::from_secs(1)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Fires due timers every second: warnings, overdue escalations, the end of the term.
+async fn timer_worker(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if let Err(e) = engine.fire_timers(100).await {
+            tracing::error!(error = %e, "firing timers failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.changed() => {}
         }
     }

@@ -170,6 +170,16 @@ pub enum EventKind {
     TermSet {
         term: ServiceTerm,
     },
+    /// A timer found the task at risk or overdue; an overdue task is escalated to a role.
+    TaskFlagged {
+        task: u32,
+        flag: Flag,
+        escalated_to: Option<String>,
+    },
+    /// The service term ended before the result was sent to the State Corporation.
+    TermOverrun {
+        ends_on: Date,
+    },
     DocumentProduced {
         task: u32,
         document: String,
@@ -189,6 +199,36 @@ pub struct Deadline {
     pub rule: String,
     /// Each non-working stretch skipped and why, and each policy applied.
     pub explanation: Vec<String>,
+}
+
+/// What a timer found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    AtRisk,
+    Overdue,
+}
+
+/// What a timer row stands for; it fires at its instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimerKind {
+    /// The task reaches its warning moment.
+    Warn { task: u32 },
+    /// The task reaches its deadline.
+    Due { task: u32 },
+    /// The service term ends (at the end of `ends_on`).
+    TermEnd { ends_on: Date },
+}
+
+impl TimerKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TimerKind::Warn { .. } => "warn",
+            TimerKind::Due { .. } => "due",
+            TimerKind::TermEnd { .. } => "term_end",
+        }
+    }
 }
 
 /// Where a task stands against its deadline.
@@ -245,6 +285,8 @@ impl EventKind {
             EventKind::OutcomeRecorded { .. } => "outcome_recorded",
             EventKind::DeadlineSet { .. } => "deadline_set",
             EventKind::TermSet { .. } => "term_set",
+            EventKind::TaskFlagged { .. } => "task_flagged",
+            EventKind::TermOverrun { .. } => "term_overrun",
             EventKind::DocumentProduced { .. } => "document_produced",
             EventKind::CaseClosed { .. } => "case_closed",
         }
@@ -262,6 +304,11 @@ pub struct Task {
     pub limit: Limit,
     pub opened_at: Timestamp,
     pub deadline: Option<Deadline>,
+    /// Set by timers: when the task was found at risk, and overdue.
+    pub at_risk_since: Option<Timestamp>,
+    pub overdue_since: Option<Timestamp>,
+    /// The role an overdue task was escalated to.
+    pub escalated_to: Option<String>,
     pub done: Option<TaskDone>,
 }
 
@@ -322,6 +369,8 @@ pub struct Case {
     pub extension: Option<ExtensionGranted>,
     pub invitation: Option<InvitationRecord>,
     pub term: Option<ServiceTerm>,
+    /// The term ended before the result was sent to the State Corporation.
+    pub term_overrun: bool,
     pub documents: Vec<ProducedDocument>,
     pub result: Option<CaseResult>,
     pub status: CaseStatus,
@@ -405,6 +454,7 @@ impl Case {
             extension: None,
             invitation: None,
             term: None,
+            term_overrun: false,
             documents: Vec::new(),
             result: None,
             status: CaseStatus::Open,
@@ -426,8 +476,23 @@ impl Case {
                 limit: *limit,
                 opened_at: event.at,
                 deadline: None,
+                at_risk_since: None,
+                overdue_since: None,
+                escalated_to: None,
                 done: None,
             }),
+            EventKind::TaskFlagged { task, flag, escalated_to } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    match flag {
+                        Flag::AtRisk => t.at_risk_since = Some(event.at),
+                        Flag::Overdue => {
+                            t.overdue_since = Some(event.at);
+                            t.escalated_to = escalated_to.clone();
+                        }
+                    }
+                }
+            }
+            EventKind::TermOverrun { .. } => self.term_overrun = true,
             EventKind::DeadlineSet { task, deadline } => {
                 if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
                     t.deadline = Some(deadline.clone());
@@ -537,6 +602,45 @@ fn task_opened(def: &Definition, step: &Step, units: &CaseUnits, assignee: Optio
         cites: step.cites.clone(),
         limit: step.limit,
     }
+}
+
+/// What a timer that has come due changes: nothing when the case moved on (the task is done,
+/// its deadline was moved, the flag is already there, the result was sent), else one event.
+/// Firing the same timer twice therefore has one effect.
+pub fn fire(def: &Definition, case: &Case, timer: &TimerKind, due_at: Timestamp, actor: &Actor, now: Timestamp) -> Vec<Event> {
+    let event = |kind| vec![Event { at: now, by: actor.clone(), kind }];
+    let open = |task: u32| case.tasks.iter().find(|t| t.id == task && t.done.is_none());
+    match *timer {
+        TimerKind::Warn { task } => match open(task) {
+            Some(t) if t.at_risk_since.is_none() && t.deadline.as_ref().is_some_and(|d| d.warn_at == due_at) => {
+                event(EventKind::TaskFlagged { task, flag: Flag::AtRisk, escalated_to: None })
+            }
+            _ => Vec::new(),
+        },
+        TimerKind::Due { task } => match open(task) {
+            Some(t) if t.overdue_since.is_none() && t.deadline.as_ref().is_some_and(|d| d.due == due_at) => {
+                event(EventKind::TaskFlagged { task, flag: Flag::Overdue, escalated_to: escalation_role(def, &t.role) })
+            }
+            _ => Vec::new(),
+        },
+        TimerKind::TermEnd { ends_on } => {
+            let current = case.term.as_ref().is_some_and(|t| t.ends_on == ends_on);
+            let sent = case.tasks.iter().any(|t| t.done.is_some() && def.step(&t.step).is_some_and(|s| s.call == Some(Call::ScSendResult)));
+            if current && !sent && !case.term_overrun && case.status == CaseStatus::Open {
+                event(EventKind::TermOverrun { ends_on })
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The role an overdue task of `role` is escalated to: the policy's role, when it works in the
+/// same kind of unit (a provider's head sees the provider's overdue tasks) and is another role.
+fn escalation_role(def: &Definition, role: &str) -> Option<String> {
+    let to = def.policy.escalate_overdue_to.as_deref()?;
+    let same_kind = def.role(to).zip(def.role(role)).is_some_and(|(a, b)| a.unit == b.unit);
+    (same_kind && to != role).then(|| to.to_owned())
 }
 
 /// The checks that do not depend on the outcome: the case is open, the step is open, and the

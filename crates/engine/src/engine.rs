@@ -16,9 +16,13 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, OutboxMessage, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
+    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, Store, StoreError, TaskQuery, TaskRow,
+    UnitOfWork, User,
 };
 use tokio::sync::Notify;
+
+/// The system account timers act as.
+pub const TIMERS: &str = "system:timers";
 
 /// Roles that exist beside the regulation's own: they act on no step.
 pub const SUPERVISOR: &str = "supervisor";
@@ -305,9 +309,60 @@ impl Engine {
             include_unassigned: !mine_only,
             open_only: true,
             case_id: None,
+            escalated_to: None,
             limit: 500,
         };
-        Ok(self.store.list_tasks(&query).await?)
+        let mut tasks = self.store.list_tasks(&query).await?;
+        if !mine_only {
+            // Overdue tasks escalated to this role in this unit: the head sees what is late.
+            let escalated = TaskQuery {
+                unit: Some(actor.unit.clone()),
+                escalated_to: Some(actor.role.clone()),
+                open_only: true,
+                limit: 500,
+                ..TaskQuery::default()
+            };
+            tasks.extend(self.store.list_tasks(&escalated).await?);
+            tasks.sort_by_key(|t| (t.due_at.is_none(), t.due_at, t.opened_at));
+        }
+        Ok(tasks)
+    }
+
+    /// Fires the timers that are due: each one's effect (a flag, an escalation, a term overrun)
+    /// is committed with the timer marked fired, in one transaction, so it happens once however
+    /// often or on however many servers this runs. Returns how many changed a case.
+    pub async fn fire_timers(&self, limit: u32) -> Result<usize> {
+        let now = self.clock.now();
+        let claimed = self.store.claim_timers(now, limit, SignedDuration::from_secs(60)).await?;
+        let system = Actor { user: UserId(TIMERS.into()), role: "system".into(), unit: "system".into() };
+        let mut changed = 0;
+        for timer in claimed {
+            let kind: domain::case::TimerKind = match serde_json::from_value(timer.payload.clone()) {
+                Ok(k) => k,
+                Err(e) => {
+                    tracing::error!(timer.id = %timer.id, error = %e, "unreadable timer; marked fired");
+                    self.store.timer_fired(&timer.id, now).await?;
+                    continue;
+                }
+            };
+            let (case, def) = self.load(&timer.case_id).await?;
+            let events = case::fire(&def, &case, &kind, timer.due_at, &system, now);
+            if events.is_empty() {
+                self.store.timer_fired(&timer.id, now).await?;
+                continue;
+            }
+            match self.commit_with(&def, Some(&case), case.id.clone(), events, &system, None, String::new(), vec![timer.id.clone()]).await {
+                Ok(_) => {
+                    changed += 1;
+                    tracing::info!(case.id = %case.id, timer.kind = %timer.kind, "timer fired");
+                }
+                // Someone changed the case meanwhile: the lease runs out and the timer is looked
+                // at again against the new state.
+                Err(EngineError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(changed)
     }
 
     /// Outbox messages (all, newest first), for supervisors and administrators.
@@ -480,6 +535,23 @@ impl Engine {
         key: Option<&str>,
         request_hash: String,
     ) -> Result<CommandResult> {
+        self.commit_with(def, before, case_id, events, actor, key, request_hash, Vec::new()).await
+    }
+
+    /// Commits a command's events with what follows from them (deadlines, terms, timers,
+    /// outbox messages, projections); `fired_timers` are marked fired in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn commit_with(
+        &self,
+        def: &Definition,
+        before: Option<&Case>,
+        case_id: CaseId,
+        events: Vec<Event>,
+        actor: &Actor,
+        key: Option<&str>,
+        request_hash: String,
+        fired_timers: Vec<String>,
+    ) -> Result<CommandResult> {
         let expected_version = before.map_or(0, |c| c.version);
         let mut after = match before {
             Some(c) => c.clone(),
@@ -501,8 +573,29 @@ impl Engine {
         let now = self.clock.now();
         let mut touched: Vec<u32> = Vec::new();
         let mut outbox = Vec::new();
+        let mut timers = Vec::new();
+        let timer = |kind: domain::case::TimerKind, due_at: Timestamp| NewTimer {
+            id: uuid::Uuid::new_v4().to_string(),
+            case_id: case_id.clone(),
+            kind: kind.code().to_owned(),
+            payload: serde_json::to_value(&kind).expect("plain data"),
+            due_at,
+        };
         for e in &events {
             match &e.kind {
+                EventKind::DeadlineSet { task, deadline } => {
+                    touched.push(*task);
+                    timers.push(timer(domain::case::TimerKind::Warn { task: *task }, deadline.warn_at));
+                    timers.push(timer(domain::case::TimerKind::Due { task: *task }, deadline.due));
+                }
+                EventKind::TaskFlagged { task, .. } => touched.push(*task),
+                EventKind::TermSet { term } => {
+                    // The term runs to the end of its last day in Kazakhstan.
+                    let end = term.ends_on.to_datetime(jiff::civil::Time::constant(23, 59, 59, 0));
+                    if let Ok(at) = end.to_zoned_datetime(self.config.time_zone.clone()) {
+                        timers.push(timer(domain::case::TimerKind::TermEnd { ends_on: term.ends_on }, at.timestamp()));
+                    }
+                }
                 EventKind::TaskOpened { task, step, .. } => {
                     touched.push(*task);
                     if let Some(call) = def.step(step).and_then(|s| s.on_enter) {
@@ -540,8 +633,17 @@ impl Engine {
             created_at: now,
         });
         let has_outbox = !outbox.is_empty();
-        let unit =
-            UnitOfWork { case_id: case_id.clone(), expected_version, events, summary: summary(&after, now), tasks, idempotency, outbox };
+        let unit = UnitOfWork {
+            case_id: case_id.clone(),
+            expected_version,
+            events,
+            summary: summary(&after, now),
+            tasks,
+            idempotency,
+            outbox,
+            timers,
+            fired_timers,
+        };
         match self.store.commit(unit).await {
             Ok(()) => {}
             Err(StoreError::Conflict { expected, actual, .. }) => return Err(EngineError::Conflict { expected, actual }),
@@ -676,6 +778,7 @@ fn task_row(case: &Case, t: &case::Task) -> TaskRow {
         opened_at: t.opened_at,
         due_at: t.deadline.as_ref().map(|d| d.due),
         warn_at: t.deadline.as_ref().map(|d| d.warn_at),
+        escalated_to: t.escalated_to.clone(),
         done_at: t.done.as_ref().map(|d| d.at),
         outcome: t.done.as_ref().map(|d| d.outcome.clone()),
         done_by: t.done.as_ref().map(|d| d.by.0.clone()),

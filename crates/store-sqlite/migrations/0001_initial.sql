@@ -75,6 +75,7 @@ CREATE TABLE tasks (
     opened_at  INTEGER NOT NULL,
     due_at     INTEGER, -- the deadline on the working calendar, when known
     warn_at    INTEGER, -- from then on the task is at risk
+    escalated_to TEXT,  -- the role an overdue task was escalated to
     done_at    INTEGER,
     outcome    TEXT,
     done_by    TEXT,
@@ -83,6 +84,7 @@ CREATE TABLE tasks (
 
 CREATE INDEX tasks_worklist ON tasks (role, unit, done_at, due_at, opened_at);
 CREATE INDEX tasks_by_assignee ON tasks (assignee);
+CREATE INDEX tasks_escalated ON tasks (escalated_to, unit, done_at) WHERE escalated_to IS NOT NULL;
 
 -- The first answer to each command, by the user who sent it and their key.
 CREATE TABLE idempotency (
@@ -115,6 +117,23 @@ CREATE TABLE outbox (
 
 CREATE INDEX outbox_due ON outbox (state, due_at);
 CREATE INDEX outbox_by_case ON outbox (case_id);
+
+-- Timers: written with the event that causes them, claimed by a lease, marked fired in the
+-- transaction that records their effect.
+CREATE TABLE timers (
+    id            TEXT    PRIMARY KEY,
+    case_id       TEXT    NOT NULL REFERENCES cases (case_id),
+    kind          TEXT    NOT NULL,
+    payload       TEXT    NOT NULL, -- JSON
+    due_at        INTEGER NOT NULL,
+    state         TEXT    NOT NULL CHECK (state IN ('pending', 'fired')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    claimed_until INTEGER,
+    fired_at      INTEGER
+) STRICT;
+
+CREATE INDEX timers_due ON timers (state, due_at);
+CREATE INDEX timers_by_case ON timers (case_id);
 
 -- People and system accounts who sign in; only a hash of each API token is kept.
 CREATE TABLE users (

@@ -15,12 +15,14 @@ use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
 use error::{backend, is_unique_violation, json};
 use jiff::{SignedDuration, Timestamp};
-use rows::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, UserRow, micros, to_i64, to_u64};
+use rows::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, micros, to_i64, to_u64};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use std::path::Path;
 use std::time::Duration;
-use store::{CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User};
+use store::{
+    CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, Timer, UnitOfWork, User,
+};
 
 /// How long a connection waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -175,12 +177,12 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
         sqlx::query(concat!(
             "INSERT INTO tasks (",
             task_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (case_id, task_id) DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
-                due_at = excluded.due_at, warn_at = excluded.warn_at, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
+                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
         ))
         .bind(&case.0)
         .bind(i64::from(t.task_id))
@@ -194,6 +196,7 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
         .bind(micros(t.opened_at))
         .bind(t.due_at.map(micros))
         .bind(t.warn_at.map(micros))
+        .bind(&t.escalated_to)
         .bind(t.done_at.map(micros))
         .bind(&t.outcome)
         .bind(&t.done_by)
@@ -242,6 +245,27 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
                 backend("write outbox message")(e)
             }
         })?;
+    }
+    for t in &unit.timers {
+        let payload = serde_json::to_string(&t.payload).map_err(json("timers.payload"))?;
+        sqlx::query("INSERT INTO timers (id, case_id, kind, payload, due_at, state) VALUES (?, ?, ?, ?, ?, 'pending')")
+            .bind(&t.id)
+            .bind(&case.0)
+            .bind(&t.kind)
+            .bind(payload)
+            .bind(micros(t.due_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend("write timer"))?;
+    }
+    for id in &unit.fired_timers {
+        sqlx::query("UPDATE timers SET state = 'fired', fired_at = ? WHERE id = ? AND case_id = ?")
+            .bind(micros(s.updated_at))
+            .bind(id)
+            .bind(&case.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend("mark timer fired"))?;
     }
     Ok(())
 }
@@ -383,6 +407,9 @@ impl Store for SqliteStore {
         if query.open_only {
             q.push(" AND done_at IS NULL");
         }
+        if let Some(role) = &query.escalated_to {
+            q.push(" AND escalated_to = ").push_bind(role.clone());
+        }
         if let Some(assignee) = &query.assignee {
             q.push(" AND (assignee = ").push_bind(assignee.clone());
             if query.include_unassigned {
@@ -425,6 +452,60 @@ impl Store for SqliteStore {
             }
             .await
         })?;
+        collect(rows)
+    }
+
+    async fn claim_timers(&self, now: Timestamp, limit: u32, lease: SignedDuration) -> Result<Vec<Timer>> {
+        let until = now.checked_add(lease).map_err(|_| StoreError::Backend("claim timers: the lease ends out of range".to_owned()))?;
+        let rows: Vec<TimerRow> = in_write_tx!(self, "claim timers", |tx| {
+            async {
+                let mut rows: Vec<TimerRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    timer_columns!(),
+                    " FROM timers WHERE state = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+                      ORDER BY due_at, id LIMIT ?"
+                ))
+                .bind(micros(now))
+                .bind(micros(now))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend("claim timers"))?;
+                for r in &mut rows {
+                    sqlx::query("UPDATE timers SET attempts = attempts + 1, claimed_until = ? WHERE id = ?")
+                        .bind(micros(until))
+                        .bind(&r.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend("claim timers"))?;
+                    r.attempts += 1;
+                }
+                Ok::<_, StoreError>(rows)
+            }
+            .await
+        })?;
+        collect(rows)
+    }
+
+    async fn timer_fired(&self, id: &str, at: Timestamp) -> Result<()> {
+        in_write_tx!(self, "mark timer fired", |tx| {
+            sqlx::query("UPDATE timers SET state = 'fired', fired_at = ? WHERE id = ? AND state = 'pending'")
+                .bind(micros(at))
+                .bind(id)
+                .execute(tx)
+                .await
+                .map(|_| ())
+                .map_err(backend("mark timer fired"))
+        })
+    }
+
+    async fn timers(&self, case: &CaseId) -> Result<Vec<Timer>> {
+        let rows: Vec<TimerRow> =
+            sqlx::query_as(concat!("SELECT ", timer_columns!(), " FROM timers WHERE case_id = ? ORDER BY due_at, id"))
+                .bind(&case.0)
+                .fetch_all(&self.reader)
+                .await
+                .map_err(backend("list timers"))?;
         collect(rows)
     }
 

@@ -4,7 +4,7 @@
 use crate::error::{corrupt, json};
 use domain::{CaseId, EditionRef};
 use jiff::Timestamp;
-use store::{CaseSummary, IdempotencyRecord, OutboxMessage, Result, StoreError, TaskRow, User};
+use store::{CaseSummary, IdempotencyRecord, OutboxMessage, Result, StoreError, TaskRow, Timer, User};
 
 /// A timestamp as stored: microseconds since the Unix epoch. Sub-microsecond digits are
 /// dropped, which no regulated time limit can notice.
@@ -89,6 +89,7 @@ pub(crate) struct TaskDbRow {
     opened_at: i64,
     due_at: Option<i64>,
     warn_at: Option<i64>,
+    escalated_to: Option<String>,
     done_at: Option<i64>,
     outcome: Option<String>,
     done_by: Option<String>,
@@ -97,7 +98,7 @@ pub(crate) struct TaskDbRow {
 /// The columns of the row struct above, in a macro so that `concat!` can build static SQL.
 macro_rules! task_columns {
     () => {
-        "case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at, due_at, warn_at, done_at, outcome, done_by"
+        "case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at, due_at, warn_at, escalated_to, done_at, outcome, done_by"
     };
 }
 
@@ -117,6 +118,7 @@ impl TryFrom<TaskDbRow> for TaskRow {
             opened_at: timestamp(r.opened_at)?,
             due_at: opt_timestamp(r.due_at)?,
             warn_at: opt_timestamp(r.warn_at)?,
+            escalated_to: r.escalated_to,
             done_at: opt_timestamp(r.done_at)?,
             outcome: r.outcome,
             done_by: r.done_by,
@@ -217,4 +219,39 @@ impl From<UserRow> for User {
 pub(crate) struct DefinitionRow {
     pub(crate) edition: String,
     pub(crate) hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TimerRow {
+    pub(crate) id: String,
+    case_id: String,
+    kind: String,
+    payload: String,
+    due_at: i64,
+    state: String,
+    pub(crate) attempts: i64,
+    fired_at: Option<i64>,
+}
+
+/// The columns of `TimerRow`, for `concat!`.
+macro_rules! timer_columns {
+    () => {
+        "id, case_id, kind, payload, due_at, state, attempts, fired_at"
+    };
+}
+
+impl TryFrom<TimerRow> for Timer {
+    type Error = StoreError;
+    fn try_from(r: TimerRow) -> Result<Timer> {
+        Ok(Timer {
+            id: r.id,
+            case_id: CaseId(r.case_id),
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).map_err(json("timers.payload"))?,
+            due_at: timestamp(r.due_at)?,
+            state: r.state,
+            attempts: u32::try_from(r.attempts).map_err(|_| StoreError::Backend("timers.attempts out of range".into()))?,
+            fired_at: opt_timestamp(r.fired_at)?,
+        })
+    }
 }

@@ -14,7 +14,8 @@
 //! microseconds, the precision every backend must keep.
 
 use crate::{
-    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, OutboxMessage, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User,
+    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, Store, StoreError, TaskQuery, TaskRow,
+    UnitOfWork, User,
 };
 use domain::application::{ApplicantDraft, Application, ApplicationDraft, InviteeDraft};
 use domain::case::{CaseUnits, OutcomeInput};
@@ -39,6 +40,7 @@ where
     duplicate_reference_is_refused(&make().await).await;
     tasks_are_upserted_and_filtered(&make().await).await;
     tasks_are_listed_soonest_due_first(&make().await).await;
+    timers_are_claimed_by_lease_and_fired_once(&make().await).await;
     cases_are_listed_by_unit_and_status(&make().await).await;
     counters_count_from_one(&make().await).await;
     definitions_are_kept_once(&make().await).await;
@@ -147,6 +149,7 @@ impl Fixture {
             opened_at,
             due_at: None,
             warn_at: None,
+            escalated_to: None,
             done_at: None,
             outcome: None,
             done_by: None,
@@ -189,6 +192,8 @@ impl Fixture {
             tasks: vec![self.task(1, "P1", "sc_operator", &self.sc_branch, None, t)],
             idempotency: None,
             outbox: Vec::new(),
+            timers: Vec::new(),
+            fired_timers: Vec::new(),
         }
     }
 
@@ -206,6 +211,8 @@ impl Fixture {
             tasks: Vec::new(),
             idempotency: None,
             outbox: Vec::new(),
+            timers: Vec::new(),
+            fired_timers: Vec::new(),
         }
     }
 
@@ -509,6 +516,48 @@ pub async fn duplicate_reference_is_refused(store: &impl Store) {
     assert_eq!(found.case_id, first.id, "the reference still finds the first case");
 }
 
+/// Timers are written with a unit of work, claimed when due (their due time unchanged), not
+/// claimed again while leased, claimed again when the lease runs out, and never again once a
+/// committed unit of work (or `timer_fired`) marks them fired. A stale unit leaves them pending.
+pub async fn timers_are_claimed_by_lease_and_fired_once(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    let mut open = a.open();
+    let timer = |id: &str, due: Timestamp| NewTimer {
+        id: id.into(),
+        case_id: a.id.clone(),
+        kind: "due".into(),
+        payload: json!({ "kind": "due", "task": 1 }),
+        due_at: due,
+    };
+    open.timers = vec![timer("t-late", at(500)), timer("t-soon", at(100))];
+    ok("open with timers", store.commit(open).await);
+    let lease = SignedDuration::from_secs(60);
+    assert!(ok("claim early", store.claim_timers(at(50), 10, lease).await).is_empty(), "nothing is due yet");
+    let claimed = ok("claim", store.claim_timers(at(100), 10, lease).await);
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].id.as_str(), claimed[0].attempts, claimed[0].due_at), ("t-soon", 1, at(100)), "due time stays as written");
+    assert_eq!(claimed[0].payload, json!({ "kind": "due", "task": 1 }));
+    assert!(ok("claim leased", store.claim_timers(at(120), 10, lease).await).is_empty(), "leased: not claimed twice");
+    let again = ok("claim after lease", store.claim_timers(at(161), 10, lease).await);
+    assert_eq!((again.len(), again[0].attempts), (1, 2), "a lapsed lease lets another worker claim it");
+
+    let mut stale = a.produce(1, &["late"], at(170));
+    stale.fired_timers = vec!["t-soon".into()];
+    assert!(matches!(store.commit(stale).await, Err(StoreError::Conflict { .. })));
+    let mut fire = a.produce(2, &["flagged"], at(170));
+    fire.fired_timers = vec!["t-soon".into()];
+    ok("fire in a unit of work", store.commit(fire).await);
+    assert!(
+        ok("claim fired", store.claim_timers(at(1_000), 10, lease).await).iter().all(|t| t.id != "t-soon"),
+        "a fired timer is never claimed"
+    );
+    ok("no-op fire", store.timer_fired("t-late", at(1_001)).await);
+    assert!(ok("claim all fired", store.claim_timers(at(10_000), 10, lease).await).is_empty());
+    let all = ok("timers of the case", store.timers(&a.id).await);
+    assert_eq!(all.iter().map(|t| (t.id.as_str(), t.state.as_str())).collect::<Vec<_>>(), vec![("t-soon", "fired"), ("t-late", "fired")]);
+    assert_eq!(all[0].fired_at, Some(at(170)), "fired at the unit's time");
+}
+
 /// Deadlines are kept to the microsecond and order the worklist: the soonest due first, tasks
 /// without a deadline after them, oldest opened first among equals.
 pub async fn tasks_are_listed_soonest_due_first(store: &impl Store) {
@@ -521,9 +570,15 @@ pub async fn tasks_are_listed_soonest_due_first(store: &impl Store) {
     let mut soon = a.task(3, "P3", "head", "prov-1", None, at(200));
     soon.due_at = Some(at(1_000));
     soon.warn_at = Some(at(900));
-    let none = a.task(4, "P4", "head", "prov-1", None, at(50));
-    next.tasks = vec![late.clone(), soon.clone(), none];
+    let mut none = a.task(4, "P4", "head", "prov-1", None, at(50));
+    none.escalated_to = Some("boss".into());
+    next.tasks = vec![late.clone(), soon.clone(), none.clone()];
     ok("commit tasks with deadlines", store.commit(next).await);
+    let escalated = ok(
+        "list escalated",
+        store.list_tasks(&TaskQuery { escalated_to: Some("boss".into()), unit: Some("prov-1".into()), ..Default::default() }).await,
+    );
+    assert_eq!(escalated, vec![none], "only the task escalated to that role");
     let listed = ok("list tasks", store.list_tasks(&TaskQuery { role: Some("head".into()), ..Default::default() }).await);
     let ids: Vec<u32> = listed.iter().map(|t| t.task_id).collect();
     assert_eq!(ids, vec![3, 2, 4], "soonest due first, then tasks without a deadline");

@@ -68,6 +68,8 @@ pub struct TaskRow {
     pub due_at: Option<Timestamp>,
     /// From this moment the task counts as at risk.
     pub warn_at: Option<Timestamp>,
+    /// The role an overdue task was escalated to (it shows on that role's worklist too).
+    pub escalated_to: Option<String>,
     pub done_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub done_by: Option<String>,
@@ -116,6 +118,32 @@ pub struct OutboxMessage {
     pub delivered_at: Option<Timestamp>,
 }
 
+/// A timer written with the event that causes it: at `due_at` the engine asks the domain what
+/// the case's state makes of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTimer {
+    pub id: String,
+    pub case_id: CaseId,
+    /// A `TimerKind` code: `warn`, `due`, `term_end`.
+    pub kind: String,
+    /// The `TimerKind` itself.
+    pub payload: serde_json::Value,
+    pub due_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timer {
+    pub id: String,
+    pub case_id: CaseId,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub due_at: Timestamp,
+    /// `pending` or `fired`.
+    pub state: String,
+    pub attempts: u32,
+    pub fired_at: Option<Timestamp>,
+}
+
 /// Everything one command changes, committed atomically.
 #[derive(Clone, Debug)]
 pub struct UnitOfWork {
@@ -129,6 +157,10 @@ pub struct UnitOfWork {
     pub tasks: Vec<TaskRow>,
     pub idempotency: Option<IdempotencyRecord>,
     pub outbox: Vec<NewOutboxMessage>,
+    /// Timers the command's events set.
+    pub timers: Vec<NewTimer>,
+    /// Timers whose effect this unit records: marked fired in the same transaction.
+    pub fired_timers: Vec<String>,
 }
 
 /// A person who signs in: staff of a unit in one role, or a system account.
@@ -158,6 +190,8 @@ pub struct TaskQuery {
     pub include_unassigned: bool,
     pub open_only: bool,
     pub case_id: Option<CaseId>,
+    /// Only tasks escalated to this role (with `unit`, of that unit).
+    pub escalated_to: Option<String>,
     pub limit: u32,
 }
 
@@ -207,6 +241,14 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_failed(&self, id: &str, error: &str, retry_at: Timestamp) -> Result<()>;
     /// All messages of a case (or all, newest first, when `None`).
     async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>>;
+
+    /// Claims up to `limit` pending timers due at `now`, soonest first: each gets `attempts + 1`
+    /// and is not claimed again before `now + lease`. Its `due_at` stays as written.
+    async fn claim_timers(&self, now: Timestamp, limit: u32, lease: jiff::SignedDuration) -> Result<Vec<Timer>>;
+    /// Marks a timer fired that changed nothing (the case had moved on).
+    async fn timer_fired(&self, id: &str, at: Timestamp) -> Result<()>;
+    /// A case's timers, soonest first.
+    async fn timers(&self, case: &CaseId) -> Result<Vec<Timer>>;
 
     /// Inserts or replaces a user by id.
     async fn upsert_user(&self, user: &User) -> Result<()>;

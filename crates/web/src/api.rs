@@ -221,6 +221,9 @@ pub async fn tasks(
             deadline_status: r.due_at.zip(r.warn_at).map(|(due, warn)| DeadlineStatus::at(due, warn, r.done_at, now).code().to_owned()),
             deadline_rule: None,
             deadline_explanation: Vec::new(),
+            at_risk_since: None,
+            overdue_since: None,
+            escalated_to: r.escalated_to,
             done_at: r.done_at.map(|t| t.to_string()),
             outcome: r.outcome,
         });
@@ -313,6 +316,7 @@ fn case_detail(view: &CaseView, actor: &Actor, now: jiff::Timestamp) -> CaseDeta
         adb_records: c.adb_records.iter().map(|r| json(r)).collect(),
         missing_documents: c.missing_documents.clone(),
         term: c.term.as_ref().map(|t| json(t)),
+        term_overrun: c.term_overrun,
         history: view.events.iter().enumerate().map(|(i, e)| history_item(i as u64 + 1, e, def)).collect(),
         outbox: view.outbox.iter().cloned().map(outbox_item).collect(),
     }
@@ -340,6 +344,9 @@ fn task_item(c: &Case, def: &Definition, t: &case::Task, now: jiff::Timestamp) -
         deadline_status: deadline.map(|d| DeadlineStatus::at(d.due, d.warn_at, done_at, now).code().to_owned()),
         deadline_rule: deadline.map(|d| d.rule.clone()),
         deadline_explanation: deadline.map(|d| d.explanation.clone()).unwrap_or_default(),
+        at_risk_since: t.at_risk_since.map(|t| t.to_string()),
+        overdue_since: t.overdue_since.map(|t| t.to_string()),
+        escalated_to: t.escalated_to.clone(),
         done_at: t.done.as_ref().map(|d| d.at.to_string()),
         outcome: t.done.as_ref().map(|d| d.outcome.clone()),
     }

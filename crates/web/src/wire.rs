@@ -228,6 +228,11 @@ pub struct TaskItem {
     /// How the deadline was worked out (on the case page only).
     pub deadline_rule: Option<String>,
     pub deadline_explanation: Vec<String>,
+    /// When a timer found the task at risk, and overdue.
+    pub at_risk_since: Option<String>,
+    pub overdue_since: Option<String>,
+    /// The role an overdue task was escalated to.
+    pub escalated_to: Option<String>,
     pub done_at: Option<String>,
     pub outcome: Option<String>,
 }
@@ -327,6 +332,8 @@ pub struct CaseDetail {
     /// The service term: when it ends and by when the result must reach the State Corporation.
     #[schema(value_type = Object)]
     pub term: Option<serde_json::Value>,
+    /// The term ended before the result was sent to the State Corporation.
+    pub term_overrun: bool,
     pub history: Vec<HistoryItem>,
     pub outbox: Vec<OutboxItem>,
 }

@@ -8,6 +8,7 @@ mod concurrency;
 mod deadlines;
 mod paths;
 mod restart;
+mod timers;
 
 use engine::ManualClock;
 use integrations::sim::Simulators;
@@ -167,6 +168,11 @@ impl TestApp {
     /// Sends the due outbox messages (the KNB coordination requests).
     pub async fn dispatch_outbox(&self) -> usize {
         self.engine.dispatch_outbox(100).await.unwrap()
+    }
+
+    /// Fires the timers due at the clock's time.
+    pub async fn fire_timers(&self) -> usize {
+        self.engine.fire_timers(1000).await.unwrap()
     }
 
     /// Delivers up to `max` of the simulated KNB's queued answers.

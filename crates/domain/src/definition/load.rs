@@ -352,6 +352,7 @@ struct Raw {
     term: Option<Term>,
     extension: Option<RawExtension>,
     policy: Option<DeadlinePolicy>,
+    escalate: Option<At<String>>,
     start: Option<At<String>>,
     steps: Vec<RawStep>,
 }
@@ -484,6 +485,7 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         };
         Some(RawExtension { step, outcome, notice, rule: ext })
     });
+    let mut escalate: Option<At<String>> = None;
     let policy = root.table(r, "policy", true).and_then(|mut p| {
         let day_off = p.string(r, "calendar_days_on_day_off").and_then(|s| {
             parse_choice(r, &s, "policy", &[CalendarDaysOnDayOff::NextWorkingDay, CalendarDaysOnDayOff::AsIs], |v| match v {
@@ -497,6 +499,7 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
                 SameDayWhenLate::EndOfDay => "end_of_day",
             })
         });
+        escalate = p.opt_string(r, "escalate_overdue_to");
         let warn_at = p.table.get("warn_at_percent").map_or(p.at, |v| v.span().start);
         let warn = p.opt_int(r, "warn_at_percent");
         match warn {
@@ -509,6 +512,7 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
             calendar_days_on_day_off: day_off?,
             same_day_when_late: late?,
             warn_at_percent: u8::try_from(warn?.clamp(1, 99)).expect("clamped"),
+            escalate_overdue_to: escalate.as_ref().map(|e| e.value.clone()),
         })
     });
     let start = root.table(r, "process", true).and_then(|mut p| {
@@ -521,7 +525,7 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         steps.push(read_step(r, id, &mut o));
         o.finish(r);
     }
-    Some(Raw { edition, service, act, roles, systems, documents, checklist, grounds, term, extension, policy, start, steps })
+    Some(Raw { edition, service, act, roles, systems, documents, checklist, grounds, term, extension, policy, escalate, start, steps })
 }
 
 fn read_step(r: &mut Reader, id: At<String>, o: &mut Obj) -> RawStep {
@@ -713,6 +717,9 @@ fn check(r: &mut Reader, raw: Raw, hash: String) -> Option<Definition> {
                 }
             }
         }
+    }
+    if let Some(e) = raw.escalate.as_ref().filter(|e| !roles.contains(&e.value)) {
+        r.problem(e.at, format!("overdue tasks are escalated to unknown role \"{}\"", e.value));
     }
     if uses_grounds && raw.grounds.is_empty() {
         r.problem(0, "an outcome takes refusal grounds but the edition lists none ([[refusal_grounds]])");

@@ -148,6 +148,8 @@ pub struct DeadlinePolicy {
     pub same_day_when_late: SameDayWhenLate,
     /// The share of a task's allowance after which it counts as at risk.
     pub warn_at_percent: u8,
+    /// The role an overdue task is escalated to (within the same unit).
+    pub escalate_overdue_to: Option<String>,
 }
 
 /// The KNB's written request to extend coordination.

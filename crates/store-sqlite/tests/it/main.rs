@@ -42,6 +42,8 @@ conformance! {
     #[tokio::test]
     tasks_are_listed_soonest_due_first,
     #[tokio::test]
+    timers_are_claimed_by_lease_and_fired_once,
+    #[tokio::test]
     duplicate_reference_is_refused,
     #[tokio::test]
     tasks_are_upserted_and_filtered,
@@ -100,6 +102,8 @@ async fn commits_from_two_handles_on_one_file_are_serialized() {
                 idempotency_key: format!("k-{round}-{by}"),
                 due_at: summary.updated_at,
             }],
+            timers: vec![],
+            fired_timers: vec![],
         };
         let (a, b) = tokio::join!(first.commit(unit("first")), second.commit(unit("second")));
         match (&a, &b) {
