@@ -56,7 +56,12 @@ pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option
         time_zone: calendar::almaty(),
         units: settings.units.clone(),
         calendar: Arc::new(calendar::Calendar::builtin()),
-        schedules: Default::default(),
+        schedules: settings
+            .units
+            .iter()
+            .filter_map(|u| u.schedule().map(|s| s.map(|s| (u.id.clone(), s))).transpose())
+            .collect::<Result<_, String>>()
+            .map_err(|e| anyhow::anyhow!("the units' working hours: {e}"))?,
     };
     let engine = Arc::new(Engine::new(store.clone(), simulators.systems(), clock, Arc::new(regulations), config));
     let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;

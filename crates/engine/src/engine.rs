@@ -29,6 +29,7 @@ pub const SUPERVISOR: &str = "supervisor";
 pub const ADMIN: &str = "admin";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UnitConfig {
     pub id: String,
     pub kind: UnitKind,
@@ -36,6 +37,63 @@ pub struct UnitConfig {
     /// For a State Corporation branch: the provider its applications go to.
     #[serde(default)]
     pub provider: Option<String>,
+    /// The office's working hours, each set in force from its date on; none: the standard
+    /// hours (Monday to Friday 09:00–13:00 and 14:30–18:30).
+    #[serde(default)]
+    pub hours: Vec<HoursConfig>,
+}
+
+/// Working hours from a date on, e.g. `weekdays = ["08:30-12:30", "13:30-17:30"]`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursConfig {
+    pub from: jiff::civil::Date,
+    /// Monday to Friday.
+    pub weekdays: Vec<String>,
+    /// Used on a Saturday made working by decree, if the office opens on Saturdays.
+    #[serde(default)]
+    pub saturday: Vec<String>,
+}
+
+impl UnitConfig {
+    /// The unit's schedule history, or `None` for the standard hours. Errors name the unit and
+    /// the bad interval.
+    pub fn schedule(&self) -> std::result::Result<Option<ScheduleHistory>, String> {
+        let mut sorted = self.hours.clone();
+        sorted.sort_by_key(|h| h.from);
+        let mut history: Option<ScheduleHistory> = None;
+        for h in &sorted {
+            let schedule = hours_schedule(h).map_err(|e| format!("unit {}: hours from {}: {e}", self.id, h.from))?;
+            history = Some(match history {
+                None => ScheduleHistory::new(schedule),
+                Some(hist) => hist.with_change(h.from, schedule).map_err(|e| format!("unit {}: {e}", self.id))?,
+            });
+        }
+        Ok(history)
+    }
+}
+
+fn hours_schedule(h: &HoursConfig) -> std::result::Result<Schedule, String> {
+    use jiff::civil::{Time, Weekday};
+    let parse = |list: &[String]| -> std::result::Result<Vec<(Time, Time)>, String> {
+        list.iter()
+            .map(|s| {
+                let (a, b) = s.split_once('-').ok_or_else(|| format!("\"{s}\" is not an interval like 09:00-13:00"))?;
+                let t = |x: &str| x.trim().parse::<Time>().map_err(|_| format!("\"{x}\" is not a time like 09:00"));
+                Ok((t(a)?, t(b)?))
+            })
+            .collect()
+    };
+    let weekdays = parse(&h.weekdays)?;
+    let saturday = parse(&h.saturday)?;
+    let mut schedule = Schedule::closed();
+    for day in [Weekday::Monday, Weekday::Tuesday, Weekday::Wednesday, Weekday::Thursday, Weekday::Friday] {
+        schedule = schedule.with_hours(day, &weekdays).map_err(|e| e.to_string())?;
+    }
+    if !saturday.is_empty() {
+        schedule = schedule.with_hours(Weekday::Saturday, &saturday).map_err(|e| e.to_string())?;
+    }
+    Ok(schedule)
 }
 
 #[derive(Clone, Debug)]
@@ -311,6 +369,7 @@ impl Engine {
             case_id: None,
             escalated_to: None,
             limit: 500,
+            ..TaskQuery::default()
         };
         let mut tasks = self.store.list_tasks(&query).await?;
         if !mine_only {

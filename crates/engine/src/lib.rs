@@ -12,5 +12,7 @@ mod engine;
 pub mod regulations;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use engine::{ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, PerformRequest, SUPERVISOR, UnitConfig, WireInput};
+pub use engine::{
+    ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, HoursConfig, PerformRequest, SUPERVISOR, UnitConfig, WireInput,
+};
 pub use regulations::Regulations;

@@ -89,3 +89,46 @@ async fn the_knb_extension_moves_the_term_and_the_coordination_deadline() {
     assert_eq!(p5n["limit"], "5 working days");
     assert_eq!(p5n["due_at"], "2026-12-01T13:30:00Z", "5 working days from Tuesday 24 November: Tuesday 1 December");
 }
+
+#[tokio::test]
+async fn an_office_with_its_own_hours_gets_deadlines_in_those_hours() {
+    // The Astana migration unit works 08:30–12:30 only (from 2026 on).
+    let app = TestApp::spawn_with(|s| {
+        let unit = s.units.iter_mut().find(|u| u.id == "mvd-astana").unwrap();
+        unit.hours =
+            vec![engine::HoursConfig { from: "2026-01-01".parse().unwrap(), weekdays: vec!["08:30-12:30".into()], saturday: vec![] }];
+    })
+    .await;
+    // The documents arrive at 12:25 local (07:25 UTC): P1's 10 working minutes are 5 today and
+    // 5 tomorrow from 08:30, and the same day cannot hold them (policy: carry).
+    app.clock.set("2026-11-24T07:25:00Z".parse().unwrap());
+    let case = app.open_case(PASSPORT_CLEAR).await;
+    app.ok(OPERATOR, &case, "SC1", Some("complete"), None).await;
+    app.ok(OPERATOR, &case, "SC2", Some("identified"), None).await;
+    app.ok(OPERATOR, &case, "SC3", Some("accepted"), None).await;
+    app.ok(OPERATOR, &case, "SC4", None, None).await;
+    let detail = app.case(&case).await;
+    let p1 = task(&detail, "P1");
+    assert_eq!(p1["due_at"], "2026-11-25T03:35:00Z", "Wednesday 08:35 local: {p1}");
+    let explanation = p1["deadline_explanation"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect::<Vec<_>>().join(" | ");
+    assert!(explanation.contains("policy: carry"), "{explanation}");
+    // The State Corporation branch keeps the standard hours: SC4 was due at Wednesday's 18:30.
+    assert_eq!(task(&detail, "SC4")["due_at"], "2026-11-25T13:30:00Z");
+}
+
+#[tokio::test]
+async fn bad_office_hours_stop_the_server_from_starting_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings {
+        database: dir.path().join("x.sqlite"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        background: false,
+        ..Settings::default()
+    };
+    settings.units[2].hours =
+        vec![engine::HoursConfig { from: "2026-01-01".parse().unwrap(), weekdays: vec!["9-13".into()], saturday: vec![] }];
+    let clock = Arc::new(engine::ManualClock::new("2026-11-24T05:00:00Z".parse().unwrap()));
+    let err = shaqyru::build(settings, clock, None).await.err().expect("refused");
+    let message = format!("{err:#}");
+    assert!(message.contains("mvd-astana") && message.contains("\"9\" is not a time"), "{message}");
+}

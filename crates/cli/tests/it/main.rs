@@ -49,23 +49,35 @@ pub struct TestApp {
     server: Option<JoinHandle<anyhow::Result<()>>>,
     keys: std::sync::atomic::AtomicU64,
     key_prefix: String,
+    change: Arc<dyn Fn(&mut Settings) + Send + Sync>,
 }
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A test app with changed settings (units, hours…).
+    pub async fn spawn_with(change: impl Fn(&mut Settings) + Send + Sync + 'static) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         // 10:00 in Astana on a Tuesday.
         let clock = Arc::new(ManualClock::new("2026-11-24T05:00:00Z".parse().unwrap()));
-        Self::start(dir, clock, None).await
+        Self::start(dir, clock, None, Arc::new(change)).await
     }
 
-    async fn start(dir: TempDir, clock: Arc<ManualClock>, sims: Option<Arc<Simulators>>) -> TestApp {
-        let settings = Settings {
+    async fn start(
+        dir: TempDir,
+        clock: Arc<ManualClock>,
+        sims: Option<Arc<Simulators>>,
+        change: Arc<dyn Fn(&mut Settings) + Send + Sync>,
+    ) -> TestApp {
+        let mut settings = Settings {
             database: dir.path().join("shaqyru.sqlite"),
             listen: "127.0.0.1:0".parse().unwrap(),
             background: false,
             ..Settings::default()
         };
+        change(&mut settings);
         let app: App = build(settings, clock.clone(), sims).await.expect("the app builds");
         let tokens = app.demo_accounts.iter().map(|a| (a.user.clone(), a.token.clone())).collect();
         let (addr, engine, sims) = (app.addr, app.engine.clone(), app.simulators.clone());
@@ -85,6 +97,7 @@ impl TestApp {
             server: Some(server),
             keys: Default::default(),
             key_prefix: uuid::Uuid::new_v4().simple().to_string(),
+            change,
         }
     }
 
@@ -93,9 +106,9 @@ impl TestApp {
     pub async fn restart(mut self) -> TestApp {
         self.stop.take().unwrap().send(()).unwrap();
         self.server.take().unwrap().await.unwrap().unwrap();
-        let (dir, clock, sims) = (self.dir, self.clock, self.sims);
+        let (dir, clock, sims, change) = (self.dir, self.clock, self.sims, self.change);
         drop(self.engine);
-        Self::start(dir, clock, Some(sims)).await
+        Self::start(dir, clock, Some(sims), change).await
     }
 
     pub fn token(&self, user: &str) -> &str {
