@@ -62,7 +62,8 @@ pub use data::HolidayName;
 pub use day::{DayInfo, Reason, long_date};
 pub use error::{CalendarError, Problem, Problems};
 pub use schedule::{
-    Interval, Schedule, ScheduleHistory, add_working_minutes, add_working_minutes_explained, is_office_time, working_minutes_between,
+    Interval, Schedule, ScheduleHistory, add_working_minutes, add_working_minutes_explained, closing_time, is_office_time,
+    working_minutes_between,
 };
 pub use working_days::{Explanation, SkippedRun};
 

@@ -247,6 +247,17 @@ pub fn working_minutes_between(a: DateTime, b: DateTime, schedule: &ScheduleHist
     Ok(total.as_secs() / 60)
 }
 
+/// The office's closing time on `date`: the end of its last interval of the day, with the hours a
+/// decree-worked Saturday or Sunday takes from the weekday it was swapped with. `None` on a day
+/// off or a working day without hours.
+pub fn closing_time(date: Date, schedule: &ScheduleHistory, calendar: &Calendar) -> Result<Option<DateTime>, CalendarError> {
+    let day = calendar.info(date)?;
+    if !day.working {
+        return Ok(None);
+    }
+    Ok(schedule.on(date).hours_on(day).last().map(|i| date.to_datetime(i.end)))
+}
+
 /// Whether `at` is inside the office's hours on a working day (opening and closing times
 /// included).
 pub fn is_office_time(at: DateTime, schedule: &ScheduleHistory, calendar: &Calendar) -> Result<bool, CalendarError> {

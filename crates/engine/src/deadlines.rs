@@ -24,6 +24,20 @@ pub enum DeadlineError {
     Calendar(#[from] CalendarError),
     #[error("the date is out of range")]
     OutOfRange,
+    #[error("a service term is counted in working or calendar days")]
+    TermUnit,
+}
+
+/// "1st", "2nd", "3rd", "4th", "11th", "21st"…
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 type Result<T> = std::result::Result<T, DeadlineError>;
@@ -42,10 +56,7 @@ impl WorkingTime<'_> {
 
     /// The office's closing time on a working day; `None` on a day off or a day without hours.
     fn closing(&self, date: Date) -> Result<Option<DateTime>> {
-        if !self.calendar.is_working_day(date)? {
-            return Ok(None);
-        }
-        Ok(self.schedule.on(date).hours(date.weekday()).last().map(|i| date.to_datetime(i.end())))
+        Ok(calendar::closing_time(date, self.schedule, self.calendar)?)
     }
 
     fn skipped(explanation: &Explanation, out: &mut Vec<String>) {
@@ -89,7 +100,7 @@ impl WorkingTime<'_> {
                 let (date, skipped) = self.calendar.add_working_days_explained(start.date(), amount)?;
                 Self::skipped(&skipped, &mut explanation);
                 let end = self.closing(date)?.unwrap_or_else(|| date.to_datetime(END_OF_DAY));
-                explanation.push(format!("the {amount}th working day after {} ends at closing time", start.date()).replace("1th", "1st"));
+                explanation.push(format!("the {} working day after {} ends at closing time", ordinal(amount), start.date()));
                 (end, format!("{limit} after {}", start.date()))
             }
             Limit::Within { amount, unit: LimitUnit::CalendarDays } => {
@@ -184,7 +195,7 @@ impl WorkingTime<'_> {
         let accepted = self.local(accepted_at).date();
         let mut explanation = Vec::new();
         let Limit::Within { amount, unit } = term.limit else {
-            return Err(DeadlineError::OutOfRange);
+            return Err(DeadlineError::TermUnit);
         };
         // "The day of acceptance is not counted": day 1 is the next day.
         let counted = if term.count_start_day { amount.saturating_sub(1) } else { amount };
@@ -194,6 +205,7 @@ impl WorkingTime<'_> {
             if term.count_start_day { ", counting that day" } else { ", not counting that day" }
         ));
         let mut ends_on = match unit {
+            LimitUnit::WorkingMinutes | LimitUnit::WorkingHours => return Err(DeadlineError::TermUnit),
             LimitUnit::WorkingDays => {
                 let (d, skipped) = self.calendar.add_working_days_explained(accepted, counted)?;
                 Self::skipped(&skipped, &mut explanation);
@@ -212,10 +224,28 @@ impl WorkingTime<'_> {
             ends_on = next;
         }
         let mut deliver_by = ends_on;
-        if let Some(Limit::Within { amount, .. }) = term.deliver_before_end {
-            deliver_by = ends_on.checked_sub(SignedDuration::from_hours(24 * i64::from(amount))).map_err(|_| DeadlineError::OutOfRange)?;
+        if let Some(Limit::Within { amount, unit }) = term.deliver_before_end {
+            deliver_by = match unit {
+                // N working days before: step back over N working days.
+                LimitUnit::WorkingDays => {
+                    let mut d = ends_on;
+                    for _ in 0..amount {
+                        d = d.yesterday().map_err(|_| DeadlineError::OutOfRange)?;
+                        while !self.calendar.is_working_day(d)? {
+                            d = d.yesterday().map_err(|_| DeadlineError::OutOfRange)?;
+                        }
+                    }
+                    d
+                }
+                _ => ends_on.checked_sub(SignedDuration::from_hours(24 * i64::from(amount))).map_err(|_| DeadlineError::OutOfRange)?,
+            };
             while !self.calendar.is_working_day(deliver_by)? {
                 deliver_by = deliver_by.yesterday().map_err(|_| DeadlineError::OutOfRange)?;
+            }
+            if deliver_by <= accepted {
+                explanation.push(format!(
+                    "the delivery day falls on or before the day of acceptance: the term cannot be met with these holidays (deliver_by {deliver_by})"
+                ));
             }
             explanation.push(format!(
                 "the result reaches the State Corporation by {deliver_by}, the last working day at least {} before",
@@ -223,5 +253,45 @@ impl WorkingTime<'_> {
             ));
         }
         Ok(ServiceTerm { starts_at: accepted_at, ends_on, deliver_by, explanation })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calendar::{Schedule, ScheduleHistory};
+    use domain::definition::load;
+
+    const DEFINITION: &str = include_str!("../../../regulation/2018.toml");
+
+    fn with<T>(f: impl FnOnce(&WorkingTime) -> T) -> T {
+        let def = load("2018.toml", DEFINITION).unwrap();
+        let calendar = Calendar::builtin();
+        let schedule = ScheduleHistory::new(Schedule::standard());
+        let tz = calendar::almaty();
+        f(&WorkingTime { calendar: &calendar, schedule: &schedule, time_zone: &tz, policy: &def.policy })
+    }
+
+    #[test]
+    fn ordinals_read_as_english() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 103].into_iter().map(ordinal).collect();
+        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd"]);
+    }
+
+    #[test]
+    fn a_working_day_limit_ending_on_a_decree_worked_sunday_ends_at_that_days_closing_time() {
+        // Tuesday 31 December 2024, 10:00 local (UTC+5). 1–2 January are New Year and Friday
+        // 3 January is a day off by decree, so one working day later is Sunday 5 January, worked
+        // in its place with Friday's hours: closing at 18:30 local.
+        let due = with(|wt| wt.task_deadline(Limit::parse("1 working day").unwrap(), "2024-12-31T05:00:00Z".parse().unwrap(), None, None, false))
+            .unwrap();
+        assert_eq!(due.due.to_string(), "2025-01-05T13:30:00Z", "{:?}", due.explanation);
+    }
+
+    #[test]
+    fn the_explanation_names_the_nth_working_day_in_english() {
+        let due = with(|wt| wt.task_deadline(Limit::parse("3 working days").unwrap(), "2026-11-24T05:00:00Z".parse().unwrap(), None, None, false))
+            .unwrap();
+        assert!(due.explanation.iter().any(|e| e.contains("the 3rd working day after 2026-11-24")), "{:?}", due.explanation);
     }
 }

@@ -452,8 +452,18 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         let count_start_day = t.bool(r, "count_start_day");
         let before = t.opt_string(r, "deliver_before_end");
         let cites = cites(r, &mut t, false);
+        let limit_at = limit.as_ref().map(|l| l.at);
         let limit = parse_limit(r, &limit);
         let deliver_before_end = parse_limit(r, &before);
+        let day_counted = |l: Option<Limit>| {
+            matches!(l, None | Some(Limit::Within { unit: LimitUnit::CalendarDays | LimitUnit::WorkingDays, .. }))
+        };
+        if !day_counted(limit) {
+            r.problem(limit_at.unwrap_or(t.at), "the service term is counted in calendar days or working days");
+        }
+        if !day_counted(deliver_before_end) {
+            r.problem(before.as_ref().map_or(t.at, |b| b.at), "\"deliver_before_end\" is counted in calendar days or working days");
+        }
         if let Some(s) = &starts
             && s.value.trim().is_empty()
         {

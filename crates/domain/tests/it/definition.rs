@@ -304,6 +304,13 @@ fn an_unknown_deadline_policy_is_reported_with_the_choices() {
 }
 
 #[test]
+fn a_service_term_counted_in_hours_is_reported() {
+    let src = edit(SRC, "limit = \"5 calendar days\"", "limit = \"5 working hours\"");
+    let (line, _) = position(&src, "\"5 working hours\"");
+    assert_reported(&problems(&src), line, None, "the service term is counted in calendar days or working days");
+}
+
+#[test]
 fn an_extension_counted_in_working_days_is_reported() {
     let src = edit(SRC, "max = \"30 calendar days\"", "max = \"30 working days\"");
     let (line, col) = position(&src, "\"30 working days\"");
