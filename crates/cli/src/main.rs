@@ -2,6 +2,7 @@
 //! a definition of the regulation; `calendar days|explain` shows the working calendar.
 
 mod calendar_cmd;
+mod deadlines_cmd;
 mod regulation_cmd;
 
 use anyhow::Context;
@@ -35,6 +36,9 @@ enum Cmd {
         #[command(subcommand)]
         command: CalendarCmd,
     },
+    /// Each step's latest finish for an application accepted at a moment (or every acceptance hour
+    /// of a year), and whether the regulation's limits fit inside its term.
+    Deadlines(deadlines_cmd::Args),
 }
 
 #[derive(Subcommand)]
@@ -97,6 +101,7 @@ fn main() -> ExitCode {
         Cmd::Regulation { command: RegulationCmd::Check { file } } => regulation_cmd::check(&file),
         Cmd::Regulation { command: RegulationCmd::Show { file, lang } } => show(file, &lang),
         Cmd::Calendar { command } => calendar(command),
+        Cmd::Deadlines(args) => deadlines_cmd::run(args),
         Cmd::Serve(args) => match serve(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -67,3 +67,79 @@ fn calendar_explain_shows_the_result_and_the_days_skipped() {
     assert!(out.contains("2025-03-28"), "{out}");
     assert!(out.contains("Nauryz"), "{out}");
 }
+
+#[test]
+fn deadlines_for_an_ordinary_tuesday_print_every_step_the_term_and_the_verdict() {
+    let (code, out, err) = shaqyru(&["deadlines", "--accepted", "2026-11-24T10:00"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> =
+        out.lines().filter_map(|l| l.split_whitespace().next()).filter(|w| w.starts_with("SC") || w.starts_with('P')).collect();
+    assert_eq!(rows, ["SC4", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "SC5"], "{out}");
+    assert!(out.contains("2026-11-24 10:00 Tue  2026-11-25 18:30 Wed"), "SC4: the next working day's closing\n{out}");
+    assert!(out.contains("2026-11-26 11:20 Thu  2026-12-01 18:30 Tue"), "P5: 3 working days after Thursday\n{out}");
+    assert!(out.contains("term ends on:  2026-11-30 Mon"), "Sunday 29 November moves to Monday\n{out}");
+    assert!(out.contains("deliver by:    2026-11-27 18:30 Fri"), "{out}");
+    // Under the shipped policy ("same day" limits carry into the next morning) an ordinary week
+    // does not fit either: 1 + 3 working days and two carried same-day stretches need until
+    // Wednesday 2 December, the term allows until Friday 27 November.
+    assert!(
+        out.contains("verdict:       does not fit: the limits need until 2026-12-02 15:40 Wed, the term allows until 2026-11-27 18:30 Fri"),
+        "{out}"
+    );
+}
+
+#[test]
+fn deadlines_on_the_eve_of_nauryz_2025_put_the_deliver_by_day_on_the_acceptance_day() {
+    // 20 March 2025 + 5 calendar days = Tue 25 March, a moved Nauryz day off → Wed 26 March.
+    // Deliver by: 25 March, and back over 24, 23, 22, 21 March (all days off) → Thu 20 March.
+    let (code, out, err) = shaqyru(&["deadlines", "--accepted", "2025-03-20T17:30"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("skipped 2025-03-21..2025-03-25 (5 days): Nauryz"), "{out}");
+    assert!(out.contains("term ends on:  2025-03-26 Wed"), "{out}");
+    assert!(out.contains("deliver by:    2025-03-20 18:30 Thu"), "{out}");
+    assert!(out.contains("does not fit: the limits need until 2025-04-02 15:40 Wed, the term allows until 2025-03-20 18:30 Thu"), "{out}");
+}
+
+#[test]
+fn deadlines_over_a_year_list_the_acceptance_hours_that_cannot_meet_the_regulation() {
+    // 246 working days in 2025, 8 acceptance hours each (09–12, 15–18).
+    let (code, out, err) = shaqyru(&["deadlines", "--year", "2025"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("1968 of 1968 acceptance hours cannot meet the regulation\n"), "{out}");
+    assert!(
+        out.contains(
+            "2025-03-20 09:00 .. 2025-03-20 18:00: needs until 2025-04-02 15:40 Wed, term allows until 2025-03-20 18:30 Thu (deliver by; 6 working days late)"
+        ),
+        "{out}"
+    );
+    // With "same day" limits ending at closing time instead, Mondays fit — except around the
+    // holidays.
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let end_of_day = text.replacen("same_day_when_late = \"carry\"", "same_day_when_late = \"end_of_day\"", 1);
+    assert_ne!(text, end_of_day);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("end-of-day.toml");
+    std::fs::write(&path, end_of_day).unwrap();
+    let (code, out, err) = shaqyru(&["deadlines", "--year", "2025", "--definition", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("1648 of 1968 acceptance hours cannot meet the regulation\n"), "{out}");
+    assert!(out.contains("2025-03-17 09:00 .. 2025-03-17 18:00: needs until 2025-03-26 18:30 Wed"), "the Monday before Nauryz\n{out}");
+    assert!(!out.contains("2025-03-10 09:00"), "an ordinary Monday fits\n{out}");
+}
+
+#[test]
+fn deadlines_reject_a_bad_moment_or_year_naming_it() {
+    let (code, _, err) = shaqyru(&["deadlines", "--accepted", "2025-02-30T10:00"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2025-02-30T10:00"), "{err}");
+    let (code, _, err) = shaqyru(&["deadlines", "--year", "2031"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2031"), "{err}");
+    let (code, _, err) = shaqyru(&["deadlines", "--accepted", "2031-01-05T10:00"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("2031"), "{err}");
+    let (code, _, _) = shaqyru(&["deadlines", "--accepted", "2025-03-20T17:30", "--year", "2025"]);
+    assert_eq!(code, 2, "exactly one of --accepted and --year");
+    let (code, _, _) = shaqyru(&["deadlines"]);
+    assert_eq!(code, 2);
+}
