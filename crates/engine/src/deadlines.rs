@@ -283,15 +283,18 @@ mod tests {
         // Tuesday 31 December 2024, 10:00 local (UTC+5). 1–2 January are New Year and Friday
         // 3 January is a day off by decree, so one working day later is Sunday 5 January, worked
         // in its place with Friday's hours: closing at 18:30 local.
-        let due = with(|wt| wt.task_deadline(Limit::parse("1 working day").unwrap(), "2024-12-31T05:00:00Z".parse().unwrap(), None, None, false))
-            .unwrap();
+        let due =
+            with(|wt| wt.task_deadline(Limit::parse("1 working day").unwrap(), "2024-12-31T05:00:00Z".parse().unwrap(), None, None, false))
+                .unwrap();
         assert_eq!(due.due.to_string(), "2025-01-05T13:30:00Z", "{:?}", due.explanation);
     }
 
     #[test]
     fn the_explanation_names_the_nth_working_day_in_english() {
-        let due = with(|wt| wt.task_deadline(Limit::parse("3 working days").unwrap(), "2026-11-24T05:00:00Z".parse().unwrap(), None, None, false))
-            .unwrap();
+        let due = with(|wt| {
+            wt.task_deadline(Limit::parse("3 working days").unwrap(), "2026-11-24T05:00:00Z".parse().unwrap(), None, None, false)
+        })
+        .unwrap();
         assert!(due.explanation.iter().any(|e| e.contains("the 3rd working day after 2026-11-24")), "{:?}", due.explanation);
     }
 }

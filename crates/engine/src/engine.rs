@@ -1,6 +1,7 @@
 //! `Engine`: one method per thing a user or a system can do, each a unit of work on the store.
 
 use crate::clock::Clock;
+use crate::compliance::{self, ComplianceReport, Labels, OfficeTime, Period, ReportBuilder, TimeBasis};
 use crate::deadlines::WorkingTime;
 use crate::regulations::{RegulationError, Regulations};
 use calendar::{Calendar, Schedule, ScheduleHistory};
@@ -13,7 +14,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use store::{
     CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, Store, StoreError, TaskQuery, TaskRow,
@@ -385,6 +386,75 @@ impl Engine {
             tasks.sort_by_key(|t| (t.due_at.is_none(), t.due_at, t.opened_at));
         }
         Ok(tasks)
+    }
+
+    /// The compliance report of the days `from..=to` in the service's time zone (see
+    /// [`crate::compliance`] for how it counts). Supervisors and administrators see every unit;
+    /// a unit's head (the role overdue tasks are escalated to) sees the tasks of their own unit;
+    /// nobody else sees it.
+    pub async fn compliance(&self, actor: &Actor, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<ComplianceReport> {
+        let editions = self.regulations.editions();
+        let unit = if self.sees_all(actor) {
+            None
+        } else if editions.iter().any(|d| d.policy.escalate_overdue_to.as_deref() == Some(actor.role.as_str())) {
+            Some(actor.unit.clone())
+        } else {
+            return Err(EngineError::Forbidden(format!(
+                "the compliance report is for supervisors, administrators and a unit's head, not for the role {}",
+                actor.role
+            )));
+        };
+        let period = Period::new(from, to).map_err(EngineError::BadRequest)?;
+        let (start, end) = period.bounds(&self.config.time_zone).map_err(EngineError::BadRequest)?;
+        // Every task of the period in one read, however many: the percentiles need them all.
+        let query = TaskQuery { unit, done_from: Some(start), done_to: Some(end), limit: TaskQuery::ALL, ..TaskQuery::default() };
+        let rows = self.store.list_tasks(&query).await?;
+        let extended = self.extended_tasks(&editions, &rows).await?;
+        let mut report = ReportBuilder::new(period, &self.config.time_zone);
+        for row in &rows {
+            let basis = if extended.contains(&(row.case_id.0.as_str(), row.task_id)) {
+                TimeBasis::ElapsedMinutes
+            } else {
+                TimeBasis::of_limit(&row.limit)
+            };
+            let time = OfficeTime {
+                calendar: &self.config.calendar,
+                schedule: self.config.schedule(&row.unit),
+                time_zone: &self.config.time_zone,
+            };
+            report.add(row, compliance::measure(row, basis, &time));
+        }
+        let mut labels = Labels {
+            units: self.config.units.iter().map(|u| (u.id.clone(), u.name.clone())).collect(),
+            users: self.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect(),
+            ..Labels::default()
+        };
+        for def in &editions {
+            for step in &def.steps {
+                if !labels.step_order.contains(&step.id) {
+                    labels.step_order.push(step.id.clone());
+                }
+            }
+        }
+        Ok(report.finish(&labels))
+    }
+
+    /// The tasks among `rows` whose deadline the KNB's extension moved to calendar days: their
+    /// row still shows the step's own limit, so the case's events tell. Only cases with a task
+    /// of an extension step are read.
+    async fn extended_tasks<'r>(&self, editions: &[Arc<Definition>], rows: &'r [TaskRow]) -> Result<HashSet<(&'r str, u32)>> {
+        let steps: Vec<&str> = editions.iter().filter_map(|d| d.extension.as_ref().map(|e| e.step.as_str())).collect();
+        let mut out = HashSet::new();
+        for row in rows.iter().filter(|r| steps.contains(&r.step.as_str())) {
+            let (case, def) = self.load(&row.case_id).await?;
+            let Some((ext, rule)) = case.extension.as_ref().zip(def.extension.as_ref()) else { continue };
+            let task = case.tasks.iter().find(|t| t.id == row.task_id && t.step == rule.step);
+            // The extension is granted while the coordination task is open, and moves its deadline.
+            if task.is_some_and(|t| t.opened_at <= ext.at && t.done.as_ref().is_none_or(|d| d.at >= ext.at)) {
+                out.insert((row.case_id.0.as_str(), row.task_id));
+            }
+        }
+        Ok(out)
     }
 
     /// Fires the timers that are due: each one's effect (a flag, an escalation, a term overrun)

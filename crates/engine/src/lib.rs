@@ -7,6 +7,7 @@
 //! `integrations` traits, and to time only through `Clock`; knows nothing of HTTP or SQL.
 
 pub mod clock;
+pub mod compliance;
 pub mod deadlines;
 mod engine;
 pub mod regulations;

@@ -84,6 +84,7 @@ CREATE TABLE tasks (
 
 CREATE INDEX tasks_worklist ON tasks (role, unit, done_at, due_at, opened_at);
 CREATE INDEX tasks_by_assignee ON tasks (assignee);
+CREATE INDEX tasks_done ON tasks (done_at) WHERE done_at IS NOT NULL; -- compliance reports by period
 CREATE INDEX tasks_escalated ON tasks (escalated_to, unit, done_at) WHERE escalated_to IS NOT NULL;
 
 -- The first answer to each command, by the user who sent it and their key.

@@ -410,6 +410,13 @@ impl Store for SqliteStore {
         if let Some(role) = &query.escalated_to {
             q.push(" AND escalated_to = ").push_bind(role.clone());
         }
+        // `done_at IS NOT NULL` is implied: a comparison with NULL is never true.
+        if let Some(from) = query.done_from {
+            q.push(" AND done_at >= ").push_bind(micros(from));
+        }
+        if let Some(to) = query.done_to {
+            q.push(" AND done_at < ").push_bind(micros(to));
+        }
         if let Some(assignee) = &query.assignee {
             q.push(" AND (assignee = ").push_bind(assignee.clone());
             if query.include_unassigned {

@@ -40,6 +40,7 @@ where
     duplicate_reference_is_refused(&make().await).await;
     tasks_are_upserted_and_filtered(&make().await).await;
     tasks_are_listed_soonest_due_first(&make().await).await;
+    tasks_are_filtered_by_the_period_they_were_done_in(&make().await).await;
     timers_are_claimed_by_lease_and_fired_once(&make().await).await;
     cases_are_listed_by_unit_and_status(&make().await).await;
     counters_count_from_one(&make().await).await;
@@ -658,6 +659,47 @@ pub async fn tasks_are_upserted_and_filtered(store: &impl Store) {
 
     let limited = list(TaskQuery { limit: 2, ..Default::default() }).await;
     assert_eq!(task_ids(&limited), vec![("case-a".into(), 1), ("case-b".into(), 1)], "the limit keeps the oldest");
+}
+
+/// `done_from`/`done_to` select the tasks done in the half-open period `[from, to)` to the
+/// microsecond, never an open task, together with the other filters; `TaskQuery::ALL` is a
+/// limit every backend accepts and means every row.
+pub async fn tasks_are_filtered_by_the_period_they_were_done_in(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("open case a", store.commit(a.open()).await);
+    let done = |task_id: u32, step: &str, unit: &str, done_at: Timestamp| {
+        let mut t = a.task(task_id, step, "office", unit, None, at(0));
+        t.done_at = Some(done_at);
+        t.outcome = Some("done".into());
+        t.done_by = Some("office-1".into());
+        t
+    };
+    let just_before = Timestamp::from_microsecond(at(300).as_microsecond() - 1).expect("in range");
+    let mut next = a.produce(2, &["receipt"], at(400));
+    next.tasks = vec![
+        done(1, "P1", "sc-1", at(100)),
+        done(2, "P2", "prov-1", at(200)),
+        done(3, "P3", "prov-1", just_before),
+        done(4, "P4", "prov-1", at(300)),
+        a.task(5, "P5", "office", "prov-1", None, at(250)),
+    ];
+    ok("commit done and open tasks", store.commit(next).await);
+
+    let list = |q: TaskQuery| async move {
+        let mut ids: Vec<u32> = ok("list tasks", store.list_tasks(&q).await).iter().map(|t| t.task_id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let period = |from: Option<Timestamp>, to: Option<Timestamp>| TaskQuery { done_from: from, done_to: to, ..Default::default() };
+    assert_eq!(list(period(Some(at(100)), Some(at(300)))).await, vec![1, 2, 3], "from is inclusive, to exclusive, to the microsecond");
+    assert_eq!(list(period(Some(at(300)), None)).await, vec![4], "a task done at the end of one period starts the next");
+    assert_eq!(list(period(None, Some(at(200)))).await, vec![1], "to alone");
+    assert_eq!(list(period(Some(at(0)), Some(at(1_000)))).await, vec![1, 2, 3, 4], "an open task is never in a period");
+    assert_eq!(list(period(Some(at(201)), Some(at(299)))).await, Vec::<u32>::new(), "a period with nothing done");
+    let of_unit = TaskQuery { unit: Some("prov-1".into()), ..period(Some(at(0)), Some(at(1_000))) };
+    assert_eq!(list(of_unit).await, vec![2, 3, 4], "with the unit filter");
+    let all = TaskQuery { limit: TaskQuery::ALL, ..Default::default() };
+    assert_eq!(list(all).await, vec![1, 2, 3, 4, 5], "TaskQuery::ALL: every row");
 }
 
 /// `list_cases` gives the newest opened first, filters by unit (branch or provider) and status,

@@ -192,7 +192,19 @@ pub struct TaskQuery {
     pub case_id: Option<CaseId>,
     /// Only tasks escalated to this role (with `unit`, of that unit).
     pub escalated_to: Option<String>,
+    /// Only tasks done at or after this instant (so never an open task).
+    pub done_from: Option<Timestamp>,
+    /// Only tasks done before this instant: with `done_from`, the half-open period
+    /// `[done_from, done_to)`, so consecutive periods never count a task twice.
+    pub done_to: Option<Timestamp>,
+    /// The most rows to return; 0 means the backend's default page (500 in SQLite). A report that
+    /// needs every row of its period passes [`TaskQuery::ALL`].
     pub limit: u32,
+}
+
+impl TaskQuery {
+    /// A `limit` that no backend reaches: every matching row.
+    pub const ALL: u32 = u32::MAX;
 }
 
 #[derive(Clone, Debug, Default)]

@@ -5,10 +5,10 @@ use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::openapi::ApiDoc;
 use crate::wire::*;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::case::{self, Case, CaseId, DeadlineStatus, EventKind};
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tasks", get(tasks))
         .route("/api/inbound/knb", post(knb_answer))
         .route("/api/outbox", get(outbox))
+        .route("/api/reports/compliance", get(compliance))
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -272,6 +273,84 @@ pub async fn outbox(State(s): State<AppState>, Caller(actor): Caller) -> Result<
     Ok(Json(s.engine.outbox(&actor).await?.into_iter().map(outbox_item).collect()))
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct ComplianceQuery {
+    /// The first day of the period, YYYY-MM-DD.
+    from: Option<String>,
+    /// The last day, included, YYYY-MM-DD; a period is at most 366 days.
+    to: Option<String>,
+    /// `json` (the default) or `csv`.
+    format: Option<String>,
+}
+
+/// The compliance report of a period: per step, per unit and per employee, the tasks done on
+/// time and late and the working time they took against their allowance. Supervisors and
+/// administrators see every unit, a unit's head their own unit; `format=csv` downloads it.
+#[utoipa::path(get, path = "/api/reports/compliance", params(ComplianceQuery),
+    responses((status = 200, description = "the report; with format=csv a download with a header row",
+            content((ComplianceReportResponse = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "a missing or bad parameter, named; a period backwards or longer than 366 days"),
+        (status = 403, body = ErrorBody, description = "not a supervisor, administrator or unit head")),
+    security(("bearer" = [])))]
+pub async fn compliance(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    query: Result<Query<ComplianceQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", format!("format: \"{other}\" is not json or csv")));
+        }
+    };
+    let (from, to) = (date_param("from", q.from.as_deref())?, date_param("to", q.to.as_deref())?);
+    let report = ComplianceReportResponse::from(&s.engine.compliance(&actor, from, to).await?);
+    if !csv {
+        return Ok(Json(report).into_response());
+    }
+    let mut body = csv_line(COMPLIANCE_CSV_COLUMNS);
+    for row in report.by_step.iter().chain(&report.by_unit).chain(&report.by_employee) {
+        body.push_str(&csv_line(row.csv_fields()));
+    }
+    let disposition = format!("attachment; filename=\"compliance-{from}-{to}.csv\"");
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+/// A query parameter that must be a date.
+fn date_param(name: &str, value: Option<&str>) -> Result<jiff::civil::Date, ApiError> {
+    let bad = |message: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", message);
+    let value = value.ok_or_else(|| bad(format!("{name}: a date (YYYY-MM-DD) is required")))?;
+    // Only the plain form: jiff would also read "20261124".
+    let plain = value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
+    match value.parse() {
+        Ok(date) if plain => Ok(date),
+        _ => Err(bad(format!("{name}: \"{value}\" is not a date (YYYY-MM-DD)"))),
+    }
+}
+
+/// One CSV record (RFC 4180): fields separated by commas, ended by CRLF; a field with a comma,
+/// a quote or a line break is quoted, its quotes doubled.
+fn csv_line<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
+    let mut line = String::new();
+    for (i, field) in fields.into_iter().enumerate() {
+        let field = field.as_ref();
+        if i > 0 {
+            line.push(',');
+        }
+        if field.contains([',', '"', '\r', '\n']) {
+            line.push('"');
+            line.push_str(&field.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(field);
+        }
+    }
+    line.push_str("\r\n");
+    line
+}
+
 fn outbox_item(m: store::OutboxMessage) -> OutboxItem {
     OutboxItem {
         id: m.id,
@@ -401,5 +480,28 @@ mod erased {
         fn to_json(&self) -> serde_json::Value {
             serde_json::to_value(self).unwrap_or_default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_with_commas_quotes_or_line_breaks_are_quoted_and_others_are_not() {
+        assert_eq!(csv_line(["step", "P1", ""]), "step,P1,\r\n");
+        assert_eq!(csv_line(["a,b", "say \"hi\"", "two\nlines", "cr\r"]), "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\"\r\n");
+        assert_eq!(csv_line(["Сейтқали Ә."]), "Сейтқали Ә.\r\n", "text other than the separators is kept as is");
+    }
+
+    #[test]
+    fn a_date_parameter_names_itself_when_missing_or_bad() {
+        assert_eq!(date_param("from", Some("2026-11-24")).unwrap().to_string(), "2026-11-24");
+        for bad in ["20261124", "2026-13-01", "24.11.2026", ""] {
+            let e = date_param("from", Some(bad)).unwrap_err();
+            assert_eq!((e.status, e.code.as_str()), (StatusCode::BAD_REQUEST, "bad_parameter"));
+            assert!(e.message.starts_with("from: "), "{}", e.message);
+        }
+        assert!(date_param("to", None).unwrap_err().message.contains("to: a date (YYYY-MM-DD) is required"));
     }
 }

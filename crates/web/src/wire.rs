@@ -358,3 +358,137 @@ pub struct EditionItem {
     /// True for the edition new cases start under.
     pub for_new_cases: bool,
 }
+
+/// The compliance report of a period: how many tasks were done on time and late, and how long
+/// they took against the time allowed. Minutes are the office's working minutes (the unit's
+/// hours on working days), except for tasks under a limit in calendar days (the KNB's
+/// extension), counted in elapsed minutes (`elapsed_time_tasks` says how many). Medians and
+/// 90th percentiles are nearest-rank: the value at rank ⌈p·n/100⌉ of the sorted times.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ComplianceReportResponse {
+    /// The first day, YYYY-MM-DD.
+    pub from: String,
+    /// The last day, included.
+    pub to: String,
+    /// The zone the days are read in, e.g. `Asia/Almaty`.
+    pub time_zone: String,
+    /// Tasks done in the period that you may see.
+    pub done: u64,
+    pub on_time: u64,
+    pub late: u64,
+    /// Tasks done without a deadline: in no other figure.
+    pub without_deadline: u64,
+    /// Tasks whose minutes the working calendar could not count: in the counts, not the minutes.
+    pub unmeasured: u64,
+    /// In the order of the regulation's steps.
+    pub by_step: Vec<ComplianceRowItem>,
+    pub by_unit: Vec<ComplianceRowItem>,
+    /// By the user who completed the task (a person or a system account).
+    pub by_employee: Vec<ComplianceRowItem>,
+}
+
+/// One step, unit or employee of a compliance report.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ComplianceRowItem {
+    /// `step`, `unit` or `employee`.
+    pub group: String,
+    /// The step id, unit id or user id.
+    pub key: String,
+    /// The unit's name or the user's display name.
+    pub label: Option<String>,
+    /// For a step: its regulated limit as written, e.g. "10 working minutes".
+    pub limit: Option<String>,
+    /// Tasks with a deadline done in the period: `on_time + late`.
+    pub count: u64,
+    pub on_time: u64,
+    pub late: u64,
+    /// To one decimal; absent when `count` is 0.
+    pub on_time_percent: Option<f64>,
+    pub taken_median_minutes: Option<i64>,
+    pub taken_p90_minutes: Option<i64>,
+    /// The median time allowed by the deadlines, to read the time taken against.
+    pub allowed_median_minutes: Option<i64>,
+    /// How many of `count` were measured in elapsed rather than office minutes.
+    pub elapsed_time_tasks: u64,
+    /// Tasks done without a deadline.
+    pub without_deadline: u64,
+}
+
+impl From<&engine::compliance::ComplianceRow> for ComplianceRowItem {
+    fn from(r: &engine::compliance::ComplianceRow) -> Self {
+        ComplianceRowItem {
+            group: r.group.code().to_owned(),
+            key: r.key.clone(),
+            label: r.label.clone(),
+            limit: r.limit.clone(),
+            count: r.count,
+            on_time: r.on_time,
+            late: r.late,
+            on_time_percent: r.on_time_percent,
+            taken_median_minutes: r.taken_median_minutes,
+            taken_p90_minutes: r.taken_p90_minutes,
+            allowed_median_minutes: r.allowed_median_minutes,
+            elapsed_time_tasks: r.elapsed_time_tasks,
+            without_deadline: r.without_deadline,
+        }
+    }
+}
+
+impl From<&engine::compliance::ComplianceReport> for ComplianceReportResponse {
+    fn from(r: &engine::compliance::ComplianceReport) -> Self {
+        let rows = |rows: &[engine::compliance::ComplianceRow]| rows.iter().map(ComplianceRowItem::from).collect();
+        ComplianceReportResponse {
+            from: r.period.from.to_string(),
+            to: r.period.to.to_string(),
+            time_zone: r.time_zone.clone(),
+            done: r.done,
+            on_time: r.on_time,
+            late: r.late,
+            without_deadline: r.without_deadline,
+            unmeasured: r.unmeasured,
+            by_step: rows(&r.by_step),
+            by_unit: rows(&r.by_unit),
+            by_employee: rows(&r.by_employee),
+        }
+    }
+}
+
+/// The columns of the compliance report's CSV download, in order; one line per row of
+/// `by_step`, `by_unit` and `by_employee`, in that order.
+pub const COMPLIANCE_CSV_COLUMNS: [&str; 13] = [
+    "group",
+    "key",
+    "label",
+    "limit",
+    "count",
+    "on_time",
+    "late",
+    "on_time_percent",
+    "taken_median_minutes",
+    "taken_p90_minutes",
+    "allowed_median_minutes",
+    "elapsed_time_tasks",
+    "without_deadline",
+];
+
+impl ComplianceRowItem {
+    /// The row's fields as text, in [`COMPLIANCE_CSV_COLUMNS`] order; absent values are empty.
+    pub fn csv_fields(&self) -> [String; 13] {
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        [
+            self.group.clone(),
+            self.key.clone(),
+            self.label.clone().unwrap_or_default(),
+            self.limit.clone().unwrap_or_default(),
+            self.count.to_string(),
+            self.on_time.to_string(),
+            self.late.to_string(),
+            self.on_time_percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
+            opt(self.taken_median_minutes),
+            opt(self.taken_p90_minutes),
+            opt(self.allowed_median_minutes),
+            self.elapsed_time_tasks.to_string(),
+            self.without_deadline.to_string(),
+        ]
+    }
+}

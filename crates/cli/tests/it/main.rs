@@ -4,6 +4,7 @@
 
 mod api;
 mod cli;
+mod compliance;
 mod concurrency;
 mod deadlines;
 mod paths;

@@ -455,9 +455,8 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         let limit_at = limit.as_ref().map(|l| l.at);
         let limit = parse_limit(r, &limit);
         let deliver_before_end = parse_limit(r, &before);
-        let day_counted = |l: Option<Limit>| {
-            matches!(l, None | Some(Limit::Within { unit: LimitUnit::CalendarDays | LimitUnit::WorkingDays, .. }))
-        };
+        let day_counted =
+            |l: Option<Limit>| matches!(l, None | Some(Limit::Within { unit: LimitUnit::CalendarDays | LimitUnit::WorkingDays, .. }));
         if !day_counted(limit) {
             r.problem(limit_at.unwrap_or(t.at), "the service term is counted in calendar days or working days");
         }

@@ -48,6 +48,8 @@ conformance! {
     #[tokio::test]
     tasks_are_upserted_and_filtered,
     #[tokio::test]
+    tasks_are_filtered_by_the_period_they_were_done_in,
+    #[tokio::test]
     cases_are_listed_by_unit_and_status,
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     counters_count_from_one,
