@@ -73,6 +73,13 @@ pub enum TimeBasis {
 }
 
 impl TimeBasis {
+    pub fn code(self) -> &'static str {
+        match self {
+            TimeBasis::OfficeMinutes => "office_minutes",
+            TimeBasis::ElapsedMinutes => "elapsed_minutes",
+        }
+    }
+
     /// The basis of a limit as written on the task ("10 working minutes", "5 calendar days").
     /// A text that does not read as a limit is measured in office minutes, like most limits.
     pub fn of_limit(text: &str) -> TimeBasis {

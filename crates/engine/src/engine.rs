@@ -189,6 +189,9 @@ pub struct CaseView {
     pub definition: Arc<Definition>,
     pub events: Vec<Event>,
     pub outbox: Vec<OutboxMessage>,
+    /// For each done task: the minutes it took, and on which basis (office minutes, or elapsed
+    /// minutes for a limit in calendar days).
+    pub taken: BTreeMap<u32, (i64, crate::compliance::TimeBasis)>,
 }
 
 pub struct Engine {
@@ -346,7 +349,28 @@ impl Engine {
         self.authorize_read(actor, &case)?;
         let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
         let outbox = self.store.outbox(Some(case_id)).await?;
-        Ok(CaseView { case, definition, events, outbox })
+        let taken = self.time_taken(&case, &definition);
+        Ok(CaseView { case, definition, events, outbox, taken })
+    }
+
+    /// The working time each done task took, measured as the compliance report measures it.
+    fn time_taken(&self, case: &Case, def: &Definition) -> BTreeMap<u32, (i64, crate::compliance::TimeBasis)> {
+        use crate::compliance::{OfficeTime, TimeBasis};
+        let extended = case.extension.is_some().then(|| def.extension.as_ref().map(|e| e.step.as_str())).flatten();
+        case.tasks
+            .iter()
+            .filter_map(|t| {
+                let done = t.done.as_ref()?;
+                let basis =
+                    if Some(t.step.as_str()) == extended { TimeBasis::ElapsedMinutes } else { TimeBasis::of_limit(&t.limit.to_string()) };
+                let time = OfficeTime {
+                    calendar: &self.config.calendar,
+                    schedule: self.config.schedule(&t.unit),
+                    time_zone: &self.config.time_zone,
+                };
+                time.minutes(basis, t.opened_at, done.at).ok().map(|m| (t.id, (m, basis)))
+            })
+            .collect()
     }
 
     /// The cases a user may see, newest first.

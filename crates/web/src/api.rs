@@ -222,6 +222,8 @@ pub async fn tasks(
             deadline_status: r.due_at.zip(r.warn_at).map(|(due, warn)| DeadlineStatus::at(due, warn, r.done_at, now).code().to_owned()),
             deadline_rule: None,
             deadline_explanation: Vec::new(),
+            minutes_taken: None,
+            time_basis: None,
             at_risk_since: None,
             overdue_since: None,
             escalated_to: r.escalated_to,
@@ -379,7 +381,7 @@ fn case_detail(view: &CaseView, actor: &Actor, now: jiff::Timestamp) -> CaseDeta
         knb: c.units.knb.clone(),
         application: json(&c.application),
         facts: c.facts.iter().cloned().collect(),
-        tasks: c.tasks.iter().map(|t| task_item(c, def, t, now)).collect(),
+        tasks: c.tasks.iter().map(|t| task_item(c, def, t, now, view.taken.get(&t.id).copied())).collect(),
         actions: actions(c, def, actor),
         documents: c
             .documents
@@ -401,7 +403,13 @@ fn case_detail(view: &CaseView, actor: &Actor, now: jiff::Timestamp) -> CaseDeta
     }
 }
 
-fn task_item(c: &Case, def: &Definition, t: &case::Task, now: jiff::Timestamp) -> TaskItem {
+fn task_item(
+    c: &Case,
+    def: &Definition,
+    t: &case::Task,
+    now: jiff::Timestamp,
+    taken: Option<(i64, engine::compliance::TimeBasis)>,
+) -> TaskItem {
     let deadline = t.deadline.as_ref();
     let done_at = t.done.as_ref().map(|d| d.at);
     let step = def.step(&t.step);
@@ -423,6 +431,8 @@ fn task_item(c: &Case, def: &Definition, t: &case::Task, now: jiff::Timestamp) -
         deadline_status: deadline.map(|d| DeadlineStatus::at(d.due, d.warn_at, done_at, now).code().to_owned()),
         deadline_rule: deadline.map(|d| d.rule.clone()),
         deadline_explanation: deadline.map(|d| d.explanation.clone()).unwrap_or_default(),
+        minutes_taken: taken.map(|(m, _)| m),
+        time_basis: taken.map(|(_, b)| b.code().to_owned()),
         at_risk_since: t.at_risk_since.map(|t| t.to_string()),
         overdue_since: t.overdue_since.map(|t| t.to_string()),
         escalated_to: t.escalated_to.clone(),

@@ -228,6 +228,11 @@ pub struct TaskItem {
     /// How the deadline was worked out (on the case page only).
     pub deadline_rule: Option<String>,
     pub deadline_explanation: Vec<String>,
+    /// For a done task: the minutes it took, in office working minutes (or elapsed minutes for a
+    /// limit in calendar days, see `time_basis`).
+    pub minutes_taken: Option<i64>,
+    /// `office_minutes` or `elapsed_minutes`.
+    pub time_basis: Option<String>,
     /// When a timer found the task at risk, and overdue.
     pub at_risk_since: Option<String>,
     pub overdue_since: Option<String>,

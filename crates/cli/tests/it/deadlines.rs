@@ -24,7 +24,10 @@ async fn a_task_is_due_at_its_limit_in_office_hours_then_at_risk_then_overdue() 
     let (_, list) = app.get(OPERATOR, "/api/tasks").await;
     assert_eq!(list[0]["deadline_status"], "overdue");
     app.ok(OPERATOR, &case, "SC1", Some("complete"), None).await;
-    assert_eq!(task(&app.case(&case).await, "SC1")["deadline_status"], "done_late");
+    let detail = app.case(&case).await;
+    assert_eq!(task(&detail, "SC1")["deadline_status"], "done_late");
+    assert_eq!(task(&detail, "SC1")["minutes_taken"], 11, "the working time taken, shown with the status");
+    assert_eq!(task(&detail, "SC1")["time_basis"], "office_minutes");
     let detail = app.case(&case).await;
     let sc2 = task(&detail, "SC2");
     assert_eq!(sc2["due_at"], "2026-11-24T05:13:00Z", "2 working minutes from 10:11");
