@@ -537,22 +537,9 @@ pub fn print_scan(def: &Definition, s: &Scan) -> String {
 
 /// Runs the command; exit code 2 for a bad date, year or file, 1 for an invalid definition.
 pub fn run(args: Args) -> ExitCode {
-    let (name, text) = match &args.definition {
-        None => ("regulation/2018.toml (built in)".to_owned(), shaqyru::settings::EDITION_2018.to_owned()),
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(t) => (path.display().to_string(), t),
-            Err(e) => {
-                eprintln!("error: cannot read the definition file {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-    };
-    let def = match domain::definition::load(&name, &text) {
+    let def = match crate::read_definition(args.definition.as_deref()) {
         Ok(def) => def,
-        Err(problems) => {
-            eprint!("{problems}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let cal = Calendar::builtin();
     let schedule = ScheduleHistory::new(calendar::Schedule::standard());
@@ -563,16 +550,7 @@ pub fn run(args: Args) -> ExitCode {
         (None, Some(year)) => scan_year(&def, &wt, year).map(|s| print_scan(&def, &s)),
         (None, None) => Err("give --accepted YYYY-MM-DDTHH:MM or --year YYYY".to_owned()),
     };
-    match out {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    crate::print_result(out)
 }
 
 /// Reads `--accepted`: a local date and time the working calendar covers.

@@ -124,6 +124,11 @@ fn calendar(command: CalendarCmd) -> ExitCode {
             }
         },
     };
+    print_result(out)
+}
+
+/// Prints a command's text, or its error with exit code 2 (a bad argument or file).
+fn print_result(out: Result<String, String>) -> ExitCode {
     match out {
         Ok(text) => {
             print!("{text}");
@@ -136,30 +141,36 @@ fn calendar(command: CalendarCmd) -> ExitCode {
     }
 }
 
+/// The definition in `file`, or the built-in 2018 edition; an unreadable file or an invalid
+/// definition is reported and gives the exit code to return (2 and 1).
+fn read_definition(file: Option<&std::path::Path>) -> Result<domain::Definition, ExitCode> {
+    let (name, text) = match file {
+        None => ("regulation/2018.toml (built in)".to_owned(), settings::EDITION_2018.to_owned()),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => (path.display().to_string(), t),
+            Err(e) => {
+                eprintln!("error: cannot read the definition file {}: {e}", path.display());
+                return Err(ExitCode::from(2));
+            }
+        },
+    };
+    domain::definition::load(&name, &text).map_err(|problems| {
+        eprint!("{problems}");
+        ExitCode::from(1)
+    })
+}
+
 fn show(file: Option<PathBuf>, lang: &str) -> ExitCode {
     let Some(lang) = Lang::parse(lang) else {
         eprintln!("error: --lang is kk, ru or en, not \"{lang}\"");
         return ExitCode::from(2);
     };
-    let (name, text) = match &file {
-        None => ("regulation/2018.toml (built in)".to_owned(), settings::EDITION_2018.to_owned()),
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(t) => (path.display().to_string(), t),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-    };
-    match domain::definition::load(&name, &text) {
+    match read_definition(file.as_deref()) {
         Ok(def) => {
             print!("{}", regulation_cmd::show(&def, lang));
             ExitCode::SUCCESS
         }
-        Err(problems) => {
-            eprint!("{problems}");
-            ExitCode::from(1)
-        }
+        Err(code) => code,
     }
 }
 

@@ -333,39 +333,40 @@ fn validate_invitee(e: &mut Errors, i: usize, inv: &InviteeDraft, today: Date, s
     })
 }
 
+/// A complete, valid draft (on 2026-11-24, with the 2018 checklist): one Swedish invitee with the
+/// ICAO specimen passport, a stay in January 2027. For tests, fixtures and demonstrations.
+pub fn example_draft() -> ApplicationDraft {
+    ApplicationDraft {
+        applicant: ApplicantDraft {
+            iin: "061211600012".into(),
+            surname: "Сейтқали".into(),
+            given_names: "Әйгерім".into(),
+            address: "Астана, Сарыарқа ауданы".into(),
+            ..Default::default()
+        },
+        invitees: vec![InviteeDraft {
+            surname: "Eriksson".into(),
+            given_names: "Anna Maria".into(),
+            sex: "F".into(),
+            birth_date: "1974-08-12".into(),
+            citizenship: "SWE".into(),
+            passport_number: "L898902C3".into(),
+            passport_expires_on: "2030-04-15".into(),
+            mrz: String::new(),
+        }],
+        purpose: "visiting relatives".into(),
+        stay_from: "2027-01-10".into(),
+        stay_to: "2027-02-10".into(),
+        entries: "single".into(),
+        places: vec!["Astana".into()],
+        documents_presented: vec!["identity_document".into()],
+    }
+}
+
 #[cfg(test)]
 pub mod tests {
     use super::*;
     use jiff::civil::date;
-
-    /// A draft that passes on 2026-11-24 against the 2018 checklist.
-    pub fn good_draft() -> ApplicationDraft {
-        ApplicationDraft {
-            applicant: ApplicantDraft {
-                iin: "061211600012".into(),
-                surname: "Сейтқали".into(),
-                given_names: "Әйгерім".into(),
-                address: "Астана, Сарыарқа ауданы".into(),
-                ..Default::default()
-            },
-            invitees: vec![InviteeDraft {
-                surname: "Eriksson".into(),
-                given_names: "Anna Maria".into(),
-                sex: "F".into(),
-                birth_date: "1974-08-12".into(),
-                citizenship: "SWE".into(),
-                passport_number: "L898902C3".into(),
-                passport_expires_on: "2030-04-15".into(),
-                mrz: String::new(),
-            }],
-            purpose: "visiting relatives".into(),
-            stay_from: "2027-01-10".into(),
-            stay_to: "2027-02-10".into(),
-            entries: "single".into(),
-            places: vec!["Astana".into()],
-            documents_presented: vec!["identity_document".into()],
-        }
-    }
 
     const TODAY: Date = date(2026, 11, 24);
     const CHECKLIST: &[&str] = &["identity_document", "application_form", "passport_copy"];
@@ -376,14 +377,14 @@ pub mod tests {
 
     #[test]
     fn a_complete_draft_becomes_an_application_with_names_in_capitals() {
-        let app = good_draft().validate(TODAY, CHECKLIST).unwrap();
+        let app = example_draft().validate(TODAY, CHECKLIST).unwrap();
         assert_eq!(app.invitees[0].surname, "ERIKSSON");
         assert_eq!(app.stay.from, date(2027, 1, 10));
     }
 
     #[test]
     fn every_bad_field_is_named_at_once() {
-        let mut d = good_draft();
+        let mut d = example_draft();
         d.applicant.iin = "061211600013".into();
         d.invitees[0].surname = "Эриксон".into();
         d.invitees[0].citizenship = "KAZ".into();
@@ -403,21 +404,21 @@ pub mod tests {
 
     #[test]
     fn dates_that_do_not_exist_are_refused() {
-        let mut d = good_draft();
+        let mut d = example_draft();
         d.stay_to = "2027-02-30".into();
         assert_eq!(codes(&d), vec![("stay_to".into(), "date.invalid".into())]);
     }
 
     #[test]
     fn a_passport_expiring_during_the_stay_is_refused() {
-        let mut d = good_draft();
+        let mut d = example_draft();
         d.invitees[0].passport_expires_on = "2027-02-01".into();
         assert_eq!(codes(&d), vec![("invitees[0].passport_expires_on".into(), "passport.expires_during_stay".into())]);
     }
 
     #[test]
     fn a_machine_readable_zone_must_agree_with_the_typed_fields() {
-        let mut d = good_draft();
+        let mut d = example_draft();
         d.invitees[0].citizenship = "UTO".into();
         d.invitees[0].passport_expires_on = "2012-04-15".into();
         d.invitees[0].mrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10".into();
@@ -429,7 +430,7 @@ pub mod tests {
 
     #[test]
     fn documents_not_on_the_checklist_are_refused() {
-        let mut d = good_draft();
+        let mut d = example_draft();
         d.documents_presented.push("birth_certificate".into());
         assert_eq!(codes(&d), vec![("documents_presented[1]".into(), "document.unknown".into())]);
     }

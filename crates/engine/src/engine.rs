@@ -280,7 +280,7 @@ impl Engine {
         let reference = format!("{year}-{number:06}");
         let command = Command::Open { reference, application, units };
         let events = case::decide(&def, None, actor, &command, now)?;
-        self.commit(&def, None, case_id, events, actor, key, request_hash).await
+        self.commit(&def, None, case_id, events, actor, key, request_hash, Vec::new()).await
     }
 
     /// Performs the open task of a step.
@@ -305,7 +305,7 @@ impl Engine {
         };
         let command = Command::Perform { step: request.step.clone(), outcome: request.outcome.clone(), input, answer };
         let events = case::decide(&def, Some(&case), actor, &command, self.clock.now())?;
-        self.commit(&def, Some(&case), case_id.clone(), events, actor, key, request_hash).await
+        self.commit(&def, Some(&case), case_id.clone(), events, actor, key, request_hash, Vec::new()).await
     }
 
     /// Takes the KNB's answer to a coordination request, as an inbound message. The message id
@@ -340,7 +340,7 @@ impl Engine {
         };
         let command = Command::Perform { step: step.id.clone(), outcome: Some(outcome), input, answer: None };
         let events = case::decide(&def, Some(&case), actor, &command, self.clock.now())?;
-        self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash).await
+        self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash, Vec::new()).await
     }
 
     pub async fn case(&self, actor: &Actor, case_id: &CaseId) -> Result<CaseView> {
@@ -504,7 +504,7 @@ impl Engine {
                 self.store.timer_fired(&timer.id, now).await?;
                 continue;
             }
-            match self.commit_with(&def, Some(&case), case.id.clone(), events, &system, None, String::new(), vec![timer.id.clone()]).await {
+            match self.commit(&def, Some(&case), case.id.clone(), events, &system, None, String::new(), vec![timer.id.clone()]).await {
                 Ok(_) => {
                     changed += 1;
                     tracing::info!(case.id = %case.id, timer.kind = %timer.kind, "timer fired");
@@ -677,24 +677,10 @@ impl Engine {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn commit(
-        &self,
-        def: &Definition,
-        before: Option<&Case>,
-        case_id: CaseId,
-        events: Vec<Event>,
-        actor: &Actor,
-        key: Option<&str>,
-        request_hash: String,
-    ) -> Result<CommandResult> {
-        self.commit_with(def, before, case_id, events, actor, key, request_hash, Vec::new()).await
-    }
-
     /// Commits a command's events with what follows from them (deadlines, terms, timers,
     /// outbox messages, projections); `fired_timers` are marked fired in the same transaction.
     #[allow(clippy::too_many_arguments)]
-    async fn commit_with(
+    async fn commit(
         &self,
         def: &Definition,
         before: Option<&Case>,

@@ -17,7 +17,7 @@ use crate::{
     CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, Store, StoreError, TaskQuery, TaskRow,
     UnitOfWork, User,
 };
-use domain::application::{ApplicantDraft, Application, ApplicationDraft, InviteeDraft};
+use domain::application::Application;
 use domain::case::{CaseUnits, OutcomeInput};
 use domain::definition::{CaseResult, Limit, LimitUnit};
 use domain::{Actor, CaseId, EditionRef, Event, EventKind, UserId};
@@ -65,31 +65,7 @@ fn edition() -> EditionRef {
 }
 
 fn application() -> Application {
-    let draft = ApplicationDraft {
-        applicant: ApplicantDraft {
-            iin: "061211600012".into(),
-            surname: "Сейтқали".into(),
-            given_names: "Әйгерім".into(),
-            address: "Астана, Сарыарқа ауданы".into(),
-            ..Default::default()
-        },
-        invitees: vec![InviteeDraft {
-            surname: "Eriksson".into(),
-            given_names: "Anna Maria".into(),
-            sex: "F".into(),
-            birth_date: "1974-08-12".into(),
-            citizenship: "SWE".into(),
-            passport_number: "L898902C3".into(),
-            passport_expires_on: "2030-04-15".into(),
-            mrz: String::new(),
-        }],
-        purpose: "visiting relatives".into(),
-        stay_from: "2027-01-10".into(),
-        stay_to: "2027-02-10".into(),
-        entries: "single".into(),
-        places: vec!["Astana".into()],
-        documents_presented: vec!["identity_document".into()],
-    };
+    let draft = domain::application::example_draft();
     draft.validate(jiff::civil::date(2026, 11, 24), &["identity_document"]).expect("the fixture application is valid")
 }
 

@@ -2,15 +2,6 @@
 
 use crate::*;
 
-async fn at_p1(app: &TestApp) -> String {
-    let case = app.open_case(PASSPORT_CLEAR).await;
-    app.ok(OPERATOR, &case, "SC1", Some("complete"), None).await;
-    app.ok(OPERATOR, &case, "SC2", Some("identified"), None).await;
-    app.ok(OPERATOR, &case, "SC3", Some("accepted"), None).await;
-    app.ok(OPERATOR, &case, "SC4", None, None).await;
-    case
-}
-
 async fn refused(
     app: &TestApp,
     user: &str,
@@ -29,7 +20,7 @@ async fn refused(
 #[tokio::test]
 async fn each_forbidden_action_is_refused_with_its_reason() {
     let app = TestApp::spawn().await;
-    let case = at_p1(&app).await;
+    let case = app.case_at_p1(PASSPORT_CLEAR).await;
 
     let (s, code, msg) = refused(&app, EXECUTOR, &case, "P1", Some("registered"), None).await;
     assert_eq!((s, code.as_str()), (StatusCode::FORBIDDEN, "wrong_role"));
@@ -134,7 +125,7 @@ async fn a_bad_application_names_every_bad_field_and_stores_nothing() {
 #[tokio::test]
 async fn worklists_show_each_role_its_own_tasks_with_their_paragraph() {
     let app = TestApp::spawn().await;
-    let case = at_p1(&app).await;
+    let case = app.case_at_p1(PASSPORT_CLEAR).await;
     let (status, tasks) = app.get(OFFICE, "/api/tasks").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(tasks.as_array().unwrap().len(), 1);

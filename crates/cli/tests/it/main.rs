@@ -194,12 +194,24 @@ impl TestApp {
         shaqyru::app::deliver_knb_answers(&self.engine, &self.sims, max).await
     }
 
-    /// From a new application to step P5 (waiting for the KNB): SC1–SC4, P1–P4.
-    pub async fn through_front_office_and_checks(&self, case_id: &str) -> Value {
+    /// A new case whose documents have reached the provider: SC1–SC4 done, P1 open.
+    pub async fn case_at_p1(&self, passport: &str) -> String {
+        let case = self.open_case(passport).await;
+        self.front_office(&case).await;
+        case
+    }
+
+    /// The front office's steps: SC1–SC3 accepted, SC4 forwarded.
+    async fn front_office(&self, case_id: &str) {
         self.ok(OPERATOR, case_id, "SC1", Some("complete"), None).await;
         self.ok(OPERATOR, case_id, "SC2", Some("identified"), None).await;
         self.ok(OPERATOR, case_id, "SC3", Some("accepted"), None).await;
         self.ok(OPERATOR, case_id, "SC4", None, None).await;
+    }
+
+    /// From a new application to step P5 (waiting for the KNB): SC1–SC4, P1–P4.
+    pub async fn through_front_office_and_checks(&self, case_id: &str) -> Value {
+        self.front_office(case_id).await;
         self.ok(OFFICE, case_id, "P1", Some("registered"), None).await;
         self.ok(HEAD, case_id, "P2", Some("assigned"), Some(json!({ "assignee": EXECUTOR }))).await;
         self.ok(EXECUTOR, case_id, "P3", None, None).await;

@@ -6,14 +6,7 @@ use crate::*;
 async fn a_case_continues_after_the_server_restarts_mid_way() {
     let app = TestApp::spawn().await;
     let case = app.open_case(PASSPORT_CLEAR).await;
-    app.ok(OPERATOR, &case, "SC1", Some("complete"), None).await;
-    app.ok(OPERATOR, &case, "SC2", Some("identified"), None).await;
-    app.ok(OPERATOR, &case, "SC3", Some("accepted"), None).await;
-    app.ok(OPERATOR, &case, "SC4", None, None).await;
-    app.ok(OFFICE, &case, "P1", Some("registered"), None).await;
-    app.ok(HEAD, &case, "P2", Some("assigned"), Some(json!({ "assignee": EXECUTOR }))).await;
-    app.ok(EXECUTOR, &case, "P3", None, None).await;
-    app.ok(EXECUTOR, &case, "P4", None, None).await;
+    app.through_front_office_and_checks(&case).await;
     let before = app.case(&case).await;
 
     // Restart with the KNB request committed but not yet sent.

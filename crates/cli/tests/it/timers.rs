@@ -8,19 +8,10 @@ fn count(detail: &Value, kind: &str) -> usize {
     detail["history"].as_array().unwrap().iter().filter(|h| h["type"] == kind).count()
 }
 
-async fn at_p1(app: &TestApp) -> String {
-    let case = app.open_case(PASSPORT_CLEAR).await;
-    app.ok(OPERATOR, &case, "SC1", Some("complete"), None).await;
-    app.ok(OPERATOR, &case, "SC2", Some("identified"), None).await;
-    app.ok(OPERATOR, &case, "SC3", Some("accepted"), None).await;
-    app.ok(OPERATOR, &case, "SC4", None, None).await;
-    case
-}
-
 #[tokio::test]
 async fn a_task_left_alone_becomes_at_risk_then_overdue_and_is_escalated_once_also_across_a_restart() {
     let app = TestApp::spawn().await; // 10:00 in Astana
-    let case = at_p1(&app).await;
+    let case = app.case_at_p1(PASSPORT_CLEAR).await;
     let p1 = app.case(&case).await["tasks"][4].clone();
     assert_eq!((p1["step"].as_str(), p1["due_at"].as_str()), (Some("P1"), Some("2026-11-24T05:10:00Z")));
     assert_eq!(app.fire_timers().await, 0, "nothing is due at 10:00");

@@ -1,7 +1,7 @@
 //! What the tests share: the shipped 2018 edition, a valid application, the people of a case
 //! and a small driver that decides commands and applies their events.
 
-use domain::application::{ApplicantDraft, Application, ApplicationDraft, InviteeDraft};
+use domain::application::{Application, ApplicationDraft};
 use domain::case::{CaseUnits, OutcomeInput, SystemAnswer};
 use domain::{Actor, Case, CaseId, Command, Definition, Event, Refusal, UserId};
 use jiff::civil::{Date, date};
@@ -24,31 +24,7 @@ pub fn def() -> Definition {
 /// A draft that passes on [`TODAY`] against the 2018 checklist (the same as the crate's own
 /// unit-test draft).
 pub fn draft() -> ApplicationDraft {
-    ApplicationDraft {
-        applicant: ApplicantDraft {
-            iin: "061211600012".into(),
-            surname: "Сейтқали".into(),
-            given_names: "Әйгерім".into(),
-            address: "Астана, Сарыарқа ауданы".into(),
-            ..Default::default()
-        },
-        invitees: vec![InviteeDraft {
-            surname: "Eriksson".into(),
-            given_names: "Anna Maria".into(),
-            sex: "F".into(),
-            birth_date: "1974-08-12".into(),
-            citizenship: "SWE".into(),
-            passport_number: "L898902C3".into(),
-            passport_expires_on: "2030-04-15".into(),
-            mrz: String::new(),
-        }],
-        purpose: "visiting relatives".into(),
-        stay_from: "2027-01-10".into(),
-        stay_to: "2027-02-10".into(),
-        entries: "single".into(),
-        places: vec!["Astana".into()],
-        documents_presented: vec!["identity_document".into()],
-    }
+    domain::application::example_draft()
 }
 
 pub fn application(def: &Definition) -> Application {
