@@ -16,6 +16,7 @@ forbid store 'sqlx|sqlx-core|axum|hyper|web|engine'
 forbid integrations 'sqlx|sqlx-core|axum|store|engine|web'
 forbid engine 'sqlx|sqlx-core|axum|hyper|web|store-sqlite'
 forbid store-sqlite 'axum|hyper|engine|web|integrations'
+forbid store-postgres 'axum|hyper|engine|web|integrations'
 # sqlx::Error never leaves the store backends: only they may name sqlx at all.
 if grep -rnE "sqlx::|use sqlx" crates/*/src --include=*.rs | grep -v "^crates/store-sqlite/" | grep -v "^crates/store-postgres/"; then
   echo "architecture: sqlx is named outside the store backends"; fail=1

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use store::{Store, User};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -38,10 +39,14 @@ pub struct App {
 /// `simulators`: reuse running simulators (a test restarting our service while the other
 /// agencies' systems stay up); `None` makes new ones from the settings' data.
 pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option<Arc<Simulators>>) -> anyhow::Result<App> {
-    let store = SqliteStore::open(&settings.database)
-        .await
-        .with_context(|| format!("failed to open the database {}", settings.database.display()))?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store: Arc<dyn Store> = if settings.database.starts_with("postgres://") || settings.database.starts_with("postgresql://") {
+        // The URL may carry a password: name only the host part in errors.
+        let shown = settings.database.rsplit('@').next().unwrap_or("the server");
+        Arc::new(PgStore::connect(&settings.database).await.with_context(|| format!("failed to connect to PostgreSQL at {shown}"))?)
+    } else {
+        let path = std::path::Path::new(&settings.database);
+        Arc::new(SqliteStore::open(path).await.with_context(|| format!("failed to open the database {}", path.display()))?)
+    };
     let regulations = Regulations::load(&settings.regulations, settings.pinned_edition.clone())
         .map_err(|p| anyhow::anyhow!("the regulation does not load:\n{p}"))?;
     regulations.persist(store.as_ref(), &settings.regulations).await.context("failed to store the regulation's definitions")?;

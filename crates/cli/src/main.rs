@@ -58,9 +58,9 @@ enum CalendarCmd {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// The SQLite database file.
+    /// The SQLite database file, or a postgres:// URL.
     #[arg(long, env = "SHAQYRU_DATABASE", default_value = "shaqyru.sqlite")]
-    database: PathBuf,
+    database: String,
     /// Address to listen on.
     #[arg(long, env = "SHAQYRU_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,

@@ -3,7 +3,6 @@
 
 use engine::UnitConfig;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// The definition of the 2018 edition, shipped inside the binary.
@@ -13,8 +12,8 @@ pub const DEMO_UNITS: &str = include_str!("../../../config/units.toml");
 
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// The SQLite database file (created if missing).
-    pub database: PathBuf,
+    /// Where the data lives: an SQLite file (created if missing), or a `postgres://` URL.
+    pub database: String,
     /// Where to listen; port 0 picks a free one.
     pub listen: SocketAddr,
     /// Definition files offered for new cases: (name, text). Default: the shipped 2018 edition.
@@ -49,7 +48,7 @@ pub fn parse_units(text: &str) -> Result<Vec<UnitConfig>, String> {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            database: PathBuf::from("shaqyru.sqlite"),
+            database: "shaqyru.sqlite".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             regulations: vec![("regulation/2018.toml".into(), EDITION_2018.into())],
             pinned_edition: Some("2018".into()),

@@ -123,7 +123,7 @@ async fn an_office_with_its_own_hours_gets_deadlines_in_those_hours() {
 async fn bad_office_hours_stop_the_server_from_starting_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings {
-        database: dir.path().join("x.sqlite"),
+        database: dir.path().join("x.sqlite").display().to_string(),
         listen: "127.0.0.1:0".parse().unwrap(),
         background: false,
         ..Settings::default()

@@ -73,7 +73,7 @@ impl TestApp {
         change: Arc<dyn Fn(&mut Settings) + Send + Sync>,
     ) -> TestApp {
         let mut settings = Settings {
-            database: dir.path().join("shaqyru.sqlite"),
+            database: test_database(&dir).await,
             listen: "127.0.0.1:0".parse().unwrap(),
             background: false,
             ..Settings::default()
@@ -217,6 +217,30 @@ impl TestApp {
         self.ok(EXECUTOR, case_id, "P3", None, None).await;
         self.ok(EXECUTOR, case_id, "P4", None, None).await
     }
+}
+
+/// The database a test app runs on: a fresh SQLite file, or, with
+/// `SHAQYRU_TEST_BACKEND=postgres`, a fresh schema on the PostgreSQL server named by
+/// `SHAQYRU_TEST_POSTGRES` (default: the machine's server, database `test`). The schema's name
+/// is kept in the temporary directory, so a restarted app finds the same one.
+async fn test_database(dir: &TempDir) -> String {
+    if std::env::var("SHAQYRU_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return dir.path().join("shaqyru.sqlite").display().to_string();
+    }
+    let marker = dir.path().join("postgres-schema");
+    let schema = match std::fs::read_to_string(&marker) {
+        Ok(s) => s,
+        Err(_) => {
+            let s = format!("app_{}", uuid::Uuid::new_v4().simple());
+            std::fs::write(&marker, &s).unwrap();
+            s
+        }
+    };
+    let base = std::env::var("SHAQYRU_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    store_postgres::create_schema(&base, &schema)
+        .await
+        .unwrap_or_else(|e| panic!("cannot prepare the PostgreSQL schema {schema} at {base}: {e}"));
+    format!("{base}?options=-c%20search_path%3D{schema}")
 }
 
 /// A valid application with one invitee; the passport number selects the simulators' answers.

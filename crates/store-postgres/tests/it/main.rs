@@ -1,0 +1,353 @@
+//! The PostgreSQL store against the conformance suite, each check in a fresh schema of its own
+//! (created, migrated, dropped), plus what only a shared server can show: commits racing from
+//! two separately connected stores are serialized, and data survives reconnecting.
+//!
+//! The server comes from `SHAQYRU_TEST_POSTGRES` (default: the local server's `test`
+//! database). If it cannot be reached the tests fail: a skipped backend would look green in CI.
+
+use domain::CaseId;
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use std::future::Future;
+use store::conformance as c;
+use store::{CaseQuery, CaseSummary, NewOutboxMessage, Store, StoreError, TaskQuery, UnitOfWork};
+use store_postgres::PgStore;
+
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn base_url() -> String {
+    std::env::var("SHAQYRU_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_URL.to_owned())
+}
+
+/// A connection for creating and dropping schemas; panics with advice when there is no server.
+async fn admin() -> PgConnection {
+    let url = base_url();
+    match PgConnection::connect(&url).await {
+        Ok(conn) => conn,
+        Err(e) => panic!(
+            "cannot reach PostgreSQL at {url} ({e}). Start it (e.g. `pg_ctlcluster --skip-systemctl-redirect \
+             $(ls /etc/postgresql) main start`) or point SHAQYRU_TEST_POSTGRES at a server"
+        ),
+    }
+}
+
+/// A new, empty schema in the test database, dropped by [`Schema::drop`].
+struct Schema {
+    name: String,
+}
+
+impl Schema {
+    async fn create() -> Schema {
+        // A generated name of letters, digits and `_`: safe to splice into DDL.
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {name}"))).execute(&mut admin().await).await.expect("create a test schema");
+        Schema { name }
+    }
+
+    /// The base URL with this schema first on the search path of every connection.
+    fn url(&self) -> String {
+        let base = base_url();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}options=-c%20search_path%3D{}", self.name)
+    }
+
+    async fn store(&self) -> PgStore {
+        PgStore::connect(&self.url()).await.expect("connect to the test schema and migrate it")
+    }
+
+    async fn drop(self) {
+        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.name)))
+            .execute(&mut admin().await)
+            .await
+            .expect("drop the test schema");
+    }
+}
+
+/// Runs `test` on a store in a fresh schema, then drops the schema even if the test panicked
+/// (the panic is re-raised afterwards).
+async fn in_fresh_schema<F, Fut>(test: F)
+where
+    F: FnOnce(PgStore) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let schema = Schema::create().await;
+    let store = schema.store().await;
+    let outcome = tokio::spawn(test(store.clone())).await;
+    store.close().await;
+    schema.drop().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+macro_rules! conformance {
+    ($($(#[$attr:meta])* $check:ident),* $(,)?) => {
+        $(
+            $(#[$attr])*
+            async fn $check() {
+                in_fresh_schema(|store| async move { c::$check(&store).await }).await;
+            }
+        )*
+    };
+}
+
+conformance! {
+    #[tokio::test]
+    commits_a_new_case_and_loads_it_back,
+    #[tokio::test]
+    appends_events_in_order,
+    #[tokio::test]
+    stale_version_conflicts_and_writes_nothing,
+    // Several worker threads, so that the racing commits really overlap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    concurrent_commits_one_wins,
+    #[tokio::test]
+    idempotency_records_are_kept_and_unique,
+    #[tokio::test]
+    tasks_are_listed_soonest_due_first,
+    #[tokio::test]
+    timers_are_claimed_by_lease_and_fired_once,
+    #[tokio::test]
+    duplicate_reference_is_refused,
+    #[tokio::test]
+    tasks_are_upserted_and_filtered,
+    #[tokio::test]
+    tasks_are_filtered_by_the_period_they_were_done_in,
+    #[tokio::test]
+    cases_are_listed_by_unit_and_status,
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    counters_count_from_one,
+    #[tokio::test]
+    definitions_are_kept_once,
+    #[tokio::test]
+    outbox_claims_lease_and_retry,
+    #[tokio::test]
+    users_are_upserted_and_found,
+}
+
+/// `run_all` works with a factory, each store in a schema of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn run_all_on_fresh_schemas() {
+    let schemas = std::sync::Mutex::new(Vec::new());
+    c::run_all(|| async {
+        let schema = Schema::create().await;
+        let store = schema.store().await;
+        schemas.lock().expect("not poisoned").push((schema, store.clone()));
+        store
+    })
+    .await;
+    let schemas = std::mem::take(&mut *schemas.lock().expect("not poisoned"));
+    for (schema, store) in schemas {
+        store.close().await;
+        schema.drop().await;
+    }
+}
+
+/// Commits racing from two separately connected stores on one schema (as two replicas would)
+/// are serialized by the case row lock: one wins, the other sees a conflict naming the winner's
+/// version, never a driver error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commits_from_two_stores_on_one_schema_are_serialized() {
+    let schema = Schema::create().await;
+    let first = schema.store().await;
+    let second = schema.store().await;
+    let outcome = tokio::spawn({
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            c::commits_a_new_case_and_loads_it_back(&first).await;
+            let case = CaseId("case-1".into());
+            let events = first.load_events(&case).await.expect("events");
+            let summary = first.case_summary(&case).await.expect("summary").expect("the case exists");
+            for round in 0..20u64 {
+                let version = 2 + round;
+                let unit = |by: &str| UnitOfWork {
+                    case_id: case.clone(),
+                    expected_version: version,
+                    events: vec![events[1].clone()],
+                    summary: CaseSummary { version: version + 1, ..summary.clone() },
+                    tasks: vec![],
+                    idempotency: None,
+                    outbox: vec![NewOutboxMessage {
+                        id: format!("m-{round}-{by}"),
+                        case_id: case.clone(),
+                        kind: "sc.forward_documents".into(),
+                        payload: serde_json::json!({}),
+                        idempotency_key: format!("k-{round}-{by}"),
+                        due_at: summary.updated_at,
+                    }],
+                    timers: vec![],
+                    fired_timers: vec![],
+                };
+                let (a, b) = tokio::join!(first.commit(unit("first")), second.commit(unit("second")));
+                match (&a, &b) {
+                    (Ok(()), Err(StoreError::Conflict { actual, .. })) | (Err(StoreError::Conflict { actual, .. }), Ok(())) => {
+                        assert_eq!(*actual, version + 1, "round {round}: the loser sees the winner's version")
+                    }
+                    _ => panic!("round {round}: expected one Ok and one Conflict, got {a:?} and {b:?}"),
+                }
+            }
+            assert_eq!(second.load_events(&case).await.expect("events").len(), 22, "one event per round");
+            assert_eq!(first.outbox(Some(&case)).await.expect("outbox").len(), 20, "one message per round");
+        }
+    })
+    .await;
+    first.close().await;
+    second.close().await;
+    schema.drop().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Two stores creating the same new case at once: exactly one wins, the other gets `Conflict`
+/// from version 0 to the winner's version (the primary key decides, not a driver error).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_creators_of_one_case_one_wins() {
+    let schema = Schema::create().await;
+    let first = schema.store().await;
+    let second = schema.store().await;
+    let outcome = tokio::spawn({
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            // The suite's own fixture makes the case; a copy of its unit is raced below.
+            let template_schema = Schema::create().await;
+            let template = template_schema.store().await;
+            c::commits_a_new_case_and_loads_it_back(&template).await;
+            let case = CaseId("case-1".into());
+            let events = template.load_events(&case).await.expect("events");
+            let summary = template.case_summary(&case).await.expect("summary").expect("the case exists");
+            let tasks = template.list_tasks(&TaskQuery { case_id: Some(case.clone()), ..Default::default() }).await.expect("tasks");
+            template.close().await;
+            template_schema.drop().await;
+            for round in 0..10 {
+                let unit = |n: u32| UnitOfWork {
+                    case_id: CaseId(format!("race-{round}")),
+                    expected_version: 0,
+                    events: events.clone(),
+                    summary: CaseSummary { case_id: CaseId(format!("race-{round}")), reference: format!("R-{round}"), ..summary.clone() },
+                    tasks: tasks
+                        .iter()
+                        .map(|t| store::TaskRow { case_id: CaseId(format!("race-{round}")), reference: format!("R-{round}"), ..t.clone() })
+                        .collect(),
+                    idempotency: None,
+                    outbox: vec![NewOutboxMessage {
+                        id: format!("m-{round}-{n}"),
+                        case_id: CaseId(format!("race-{round}")),
+                        kind: "sc.forward_documents".into(),
+                        payload: serde_json::json!({}),
+                        idempotency_key: format!("k-{round}-{n}"),
+                        due_at: summary.updated_at,
+                    }],
+                    timers: vec![],
+                    fired_timers: vec![],
+                };
+                let (a, b) = tokio::join!(first.commit(unit(0)), second.commit(unit(1)));
+                match (&a, &b) {
+                    (Ok(()), Err(StoreError::Conflict { expected: 0, actual: 2, .. }))
+                    | (Err(StoreError::Conflict { expected: 0, actual: 2, .. }), Ok(())) => {}
+                    _ => panic!("round {round}: expected one Ok and one Conflict from 0 to 2, got {a:?} and {b:?}"),
+                }
+            }
+            assert_eq!(first.list_cases(&CaseQuery { limit: 100, ..Default::default() }).await.expect("cases").len(), 10);
+            assert_eq!(second.outbox(None).await.expect("outbox").len(), 10, "only the winners' messages");
+        }
+    })
+    .await;
+    first.close().await;
+    second.close().await;
+    schema.drop().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Data survives closing the pool and connecting again, and connecting again does not run the
+/// migrations a second time.
+#[tokio::test]
+async fn data_survives_reconnecting() {
+    let schema = Schema::create().await;
+    let store = schema.store().await;
+    c::outbox_claims_lease_and_retry(&store).await;
+    assert_eq!(store.next_number("2026").await.expect("next number"), 1);
+    let before = (store.list_cases(&CaseQuery::default()).await.expect("cases"), store.outbox(None).await.expect("outbox"));
+    store.close().await;
+
+    let store = schema.store().await;
+    let after = (store.list_cases(&CaseQuery::default()).await.expect("cases"), store.outbox(None).await.expect("outbox"));
+    assert_eq!(after, before, "summaries and outbox survive reconnecting");
+    assert_eq!(store.next_number("2026").await.expect("next number"), 2, "a counter goes on");
+    store.close().await;
+    schema.drop().await;
+}
+
+/// An unreachable server is a backend error naming the operation, not a panic.
+#[tokio::test]
+async fn an_unreachable_server_is_a_backend_error() {
+    // Port 1 on localhost: nothing listens there.
+    match PgStore::connect("postgres://postgres@127.0.0.1:1/test?connect_timeout=2").await {
+        Err(StoreError::Backend(m)) => assert!(m.starts_with("connect to database"), "{m}"),
+        other => panic!("expected a backend error, got {:?}", other.map(|_| ())),
+    }
+}
+
+/// Dispatchers of two replicas claiming at once never get the same message (`SKIP LOCKED`),
+/// and together they claim every due message exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn claims_from_two_stores_never_overlap() {
+    let schema = Schema::create().await;
+    let first = schema.store().await;
+    let second = schema.store().await;
+    let outcome = tokio::spawn({
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            // The suite's fixture makes case-a with messages m-1…m-4; more are added below.
+            c::outbox_claims_lease_and_retry(&first).await;
+            let case = CaseId("case-a".into());
+            let summary = first.case_summary(&case).await.expect("summary").expect("the case exists");
+            let events = first.load_events(&case).await.expect("events");
+            let at = summary.updated_at;
+            let unit = UnitOfWork {
+                case_id: case.clone(),
+                expected_version: events.len() as u64,
+                events: vec![events[1].clone()],
+                summary: CaseSummary { version: events.len() as u64 + 1, ..summary.clone() },
+                tasks: vec![],
+                idempotency: None,
+                outbox: (0..40)
+                    .map(|n| NewOutboxMessage {
+                        id: format!("bulk-{n}"),
+                        case_id: case.clone(),
+                        kind: "sc.forward_documents".into(),
+                        payload: serde_json::json!({ "n": n }),
+                        idempotency_key: format!("bulk-key-{n}"),
+                        due_at: at,
+                    })
+                    .collect(),
+                timers: vec![],
+                fired_timers: vec![],
+            };
+            first.commit(unit).await.expect("commit 40 messages");
+
+            let lease = jiff::SignedDuration::from_secs(3600);
+            let mut claimed = Vec::new();
+            for _ in 0..10 {
+                let (a, b) = tokio::join!(first.claim_outbox(at, 3, lease), second.claim_outbox(at, 3, lease));
+                claimed.extend(a.expect("claim").into_iter().chain(b.expect("claim")).filter(|m| m.id.starts_with("bulk-")));
+            }
+            let mut ids: Vec<String> = claimed.iter().map(|m| m.id.clone()).collect();
+            ids.sort();
+            let before = ids.len();
+            ids.dedup();
+            assert_eq!(ids.len(), before, "no message is claimed by both stores");
+            assert!(claimed.iter().all(|m| m.attempts == 1), "each claimed once");
+            let rest = first.claim_outbox(at, 100, lease).await.expect("claim the rest");
+            assert_eq!(before + rest.iter().filter(|m| m.id.starts_with("bulk-")).count(), 40, "every due message is claimed once");
+        }
+    })
+    .await;
+    first.close().await;
+    second.close().await;
+    schema.drop().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
