@@ -312,7 +312,10 @@ pub async fn compliance(
     if !csv {
         return Ok(Json(report).into_response());
     }
-    let mut body = csv_line(COMPLIANCE_CSV_COLUMNS);
+    // A byte-order mark first: spreadsheet programs then read the file as UTF-8, and Kazakh and
+    // Russian names come out right.
+    let mut body = String::from('\u{feff}');
+    body.push_str(&csv_line(COMPLIANCE_CSV_COLUMNS));
     for row in report.by_step.iter().chain(&report.by_unit).chain(&report.by_employee) {
         body.push_str(&csv_line(row.csv_fields()));
     }
@@ -333,11 +336,15 @@ fn date_param(name: &str, value: Option<&str>) -> Result<jiff::civil::Date, ApiE
 }
 
 /// One CSV record (RFC 4180): fields separated by commas, ended by CRLF; a field with a comma,
-/// a quote or a line break is quoted, its quotes doubled.
+/// a quote or a line break is quoted, its quotes doubled. A field a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, except a plain number) gets a leading `'`.
 fn csv_line<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
     let mut line = String::new();
     for (i, field) in fields.into_iter().enumerate() {
-        let field = field.as_ref();
+        let raw = field.as_ref();
+        let formula = raw.starts_with(['=', '+', '-', '@']) && raw.parse::<f64>().is_err();
+        let guarded = if formula { format!("'{raw}") } else { raw.to_owned() };
+        let field = guarded.as_str();
         if i > 0 {
             line.push(',');
         }
@@ -502,6 +509,7 @@ mod tests {
         assert_eq!(csv_line(["step", "P1", ""]), "step,P1,\r\n");
         assert_eq!(csv_line(["a,b", "say \"hi\"", "two\nlines", "cr\r"]), "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\"\r\n");
         assert_eq!(csv_line(["Сейтқали Ә."]), "Сейтқали Ә.\r\n", "text other than the separators is kept as is");
+        assert_eq!(csv_line(["=HYPERLINK(1)", "-2", "+1.5", "@x"]), "'=HYPERLINK(1),-2,+1.5,'@x\r\n", "formulas are defused, numbers kept");
     }
 
     #[test]

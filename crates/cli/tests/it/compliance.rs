@@ -123,6 +123,7 @@ async fn the_csv_download_has_a_header_and_the_same_rows() {
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
     assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"compliance-2026-11-24-2026-11-24.csv\"");
     let text = r.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a UTF-8 byte-order mark for spreadsheets");
     let lines: Vec<&str> = text.split_terminator("\r\n").collect();
     assert_eq!(
         lines[0],
