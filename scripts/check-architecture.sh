@@ -13,12 +13,16 @@ forbid() { # crate, pattern of forbidden dependencies
 forbid calendar 'domain|sqlx|sqlx-core|tokio|axum|hyper|store|engine|web|integrations'
 forbid domain 'sqlx|sqlx-core|tokio|axum|hyper|reqwest|store|engine|web|integrations'
 forbid store 'sqlx|sqlx-core|axum|hyper|web|engine'
-forbid integrations 'sqlx|sqlx-core|axum|store|engine|web'
-forbid engine 'sqlx|sqlx-core|axum|hyper|web|store-sqlite'
+forbid integrations 'sqlx|sqlx-core|axum|hyper|reqwest|store|engine|web'
+forbid integrations-http 'sqlx|sqlx-core|axum|store|engine|web'
+forbid engine 'sqlx|sqlx-core|axum|hyper|web|store-sqlite|store-postgres'
 forbid store-sqlite 'axum|hyper|engine|web|integrations'
 forbid store-postgres 'axum|hyper|engine|web|integrations'
+forbid store-sql 'axum|hyper|engine|web|integrations|libsqlite3-sys'
+forbid documents 'sqlx|sqlx-core|tokio|axum|hyper|store|engine|web|integrations'
+forbid sim-server 'sqlx|sqlx-core|store|engine|web'
 # sqlx::Error never leaves the store backends: only they may name sqlx at all.
-if grep -rnE "sqlx::|use sqlx" crates/*/src --include=*.rs | grep -v "^crates/store-sqlite/" | grep -v "^crates/store-postgres/"; then
+if grep -rnE "sqlx::|use sqlx" crates/*/src --include=*.rs | grep -v "^crates/store-sqlite/" | grep -v "^crates/store-postgres/" | grep -v "^crates/store-sql/"; then
   echo "architecture: sqlx is named outside the store backends"; fail=1
 fi
 # Every source file starts with a //! line saying what it is for.

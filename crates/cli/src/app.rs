@@ -1,21 +1,22 @@
 //! Building and running the service.
 
-use crate::settings::Settings;
+use crate::settings::{Settings, SystemChoice, SystemsConfig};
 use anyhow::Context;
 use engine::{Clock, Engine, EngineConfig, Regulations};
 use integrations::sim::{SimData, Simulators};
+use integrations_http::HttpSystem;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{Store, User};
-use store_postgres::PgStore;
+use store::{Migrations, SchemaStatus, Store, User};
+use store_postgres::{PgOptions, PgStore};
 use store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// The system account through which the KNB's answers arrive.
-pub const KNB_GATEWAY: &str = "knb-gateway";
+pub use engine::KNB_GATEWAY;
 
 /// A demo account and its token (shown once, at start-up).
 #[derive(Clone, Debug)]
@@ -39,14 +40,7 @@ pub struct App {
 /// `simulators`: reuse running simulators (a test restarting our service while the other
 /// agencies' systems stay up); `None` makes new ones from the settings' data.
 pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option<Arc<Simulators>>) -> anyhow::Result<App> {
-    let store: Arc<dyn Store> = if settings.database.starts_with("postgres://") || settings.database.starts_with("postgresql://") {
-        // The URL may carry a password: name only the host part in errors.
-        let shown = settings.database.rsplit('@').next().unwrap_or("the server");
-        Arc::new(PgStore::connect(&settings.database).await.with_context(|| format!("failed to connect to PostgreSQL at {shown}"))?)
-    } else {
-        let path = std::path::Path::new(&settings.database);
-        Arc::new(SqliteStore::open(path).await.with_context(|| format!("failed to open the database {}", path.display()))?)
-    };
+    let store = Database::open(&settings.database, settings.migrations, settings.pool_size).await?.store();
     let regulations = Regulations::load(&settings.regulations, settings.pinned_edition.clone())
         .map_err(|p| anyhow::anyhow!("the regulation does not load:\n{p}"))?;
     regulations.persist(store.as_ref(), &settings.regulations).await.context("failed to store the regulation's definitions")?;
@@ -67,12 +61,111 @@ pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option
             .filter_map(|u| u.schedule().map(|s| s.map(|s| (u.id.clone(), s))).transpose())
             .collect::<Result<_, String>>()
             .map_err(|e| anyhow::anyhow!("the units' working hours: {e}"))?,
+        outbox: engine::OutboxPolicy::default(),
     };
-    let engine = Arc::new(Engine::new(store.clone(), simulators.systems(), clock, Arc::new(regulations), config));
-    let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;
+    let systems = wire_systems(&settings.systems, &simulators)?;
     let listener = TcpListener::bind(settings.listen).await.with_context(|| format!("failed to listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
+    let documents = crate::keys::documents_config(store.as_ref(), &settings, addr, clock.as_ref()).await?;
+    let engine = Arc::new(Engine::new(store.clone(), systems, clock, Arc::new(regulations), config).with_documents(documents));
+    let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;
     Ok(App { addr, engine, simulators, demo_accounts, listener, settings })
+}
+
+/// The adapters the engine calls: each system's simulator or its HTTP client.
+fn wire_systems(config: &SystemsConfig, sims: &Simulators) -> anyhow::Result<integrations::Systems> {
+    let mut systems = sims.systems();
+    let http = |name: &'static str, choice: &SystemChoice| -> anyhow::Result<Option<Arc<HttpSystem>>> {
+        match choice {
+            SystemChoice::Simulated => Ok(None),
+            SystemChoice::Http(endpoint) => Ok(Some(Arc::new(HttpSystem::new(name, endpoint.clone()).map_err(anyhow::Error::msg)?))),
+        }
+    };
+    if let Some(h) = http("burkit", &config.burkit)? {
+        systems.burkit = h;
+    }
+    if let Some(h) = http("adb", &config.adb)? {
+        systems.adb = h;
+    }
+    if let Some(h) = http("knb", &config.knb)? {
+        systems.knb = h;
+    }
+    if let Some(h) = http("sc", &config.sc)? {
+        systems.sc = h;
+    }
+    Ok(systems)
+}
+
+/// The store of either backend, with what only the concrete backends offer (the schema).
+#[derive(Clone)]
+pub enum Database {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Database {
+    /// Opens `database`: a `postgres://` URL, or else the path of an SQLite file.
+    pub async fn open(database: &str, migrations: Migrations, pool_size: u32) -> anyhow::Result<Database> {
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            // The URL may carry a password: name only the host part in errors.
+            let shown = database.rsplit('@').next().unwrap_or("the server");
+            let options = PgOptions { pool_size, migrations };
+            let store = PgStore::connect_with(database, &options).await.with_context(|| format!("failed to open PostgreSQL at {shown}"))?;
+            Ok(Database::Postgres(store))
+        } else {
+            let path = std::path::Path::new(database);
+            let store = SqliteStore::open_with(path, migrations)
+                .await
+                .with_context(|| format!("failed to open the database {}", path.display()))?;
+            Ok(Database::Sqlite(store))
+        }
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub async fn schema(&self) -> anyhow::Result<SchemaStatus> {
+        Ok(match self {
+            Database::Sqlite(s) => s.schema().await?,
+            Database::Postgres(s) => s.schema().await?,
+        })
+    }
+
+    /// Applies pending migrations and returns their versions.
+    pub async fn migrate(&self) -> anyhow::Result<Vec<i64>> {
+        Ok(match self {
+            Database::Sqlite(s) => s.migrate().await?,
+            Database::Postgres(s) => s.migrate().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Database::Sqlite(s) => s.close().await,
+            Database::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+/// Creates (or replaces) an account and returns its new API token, which is stored only as a
+/// hash: the caller shows it once.
+pub async fn add_user(store: &dyn Store, id: &str, name: &str, role: &str, unit: &str) -> anyhow::Result<String> {
+    anyhow::ensure!(!id.trim().is_empty(), "the user id is empty");
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let user = User {
+        id: id.to_owned(),
+        display_name: name.to_owned(),
+        role: role.to_owned(),
+        unit: unit.to_owned(),
+        token_hash: token_hash(&token),
+        active: true,
+    };
+    store.upsert_user(&user).await.with_context(|| format!("failed to store the account {id}"))?;
+    Ok(token)
 }
 
 impl App {
@@ -83,16 +176,22 @@ impl App {
         if self.settings.background {
             workers.push(tokio::spawn(outbox_worker(self.engine.clone(), stop_rx.clone())));
             workers.push(tokio::spawn(timer_worker(self.engine.clone(), stop_rx.clone())));
-            workers.push(tokio::spawn(knb_simulator(
-                self.engine.clone(),
-                self.simulators.clone(),
-                self.settings.knb_delay,
-                stop_rx.clone(),
-            )));
+            // A simulated KNB answers through this process; a real one calls the gateway door.
+            if matches!(self.settings.systems.knb, SystemChoice::Simulated) {
+                workers.push(tokio::spawn(knb_simulator(
+                    self.engine.clone(),
+                    self.simulators.clone(),
+                    self.settings.knb_delay,
+                    stop_rx.clone(),
+                )));
+            }
         }
-        let router = web::router(self.engine.clone());
+        let router = web::router_with(self.engine.clone(), web::WebOptions { gateway_secret: self.settings.gateway_secret.clone() });
         tracing::info!(addr = %self.addr, "serving");
-        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("the server failed")?;
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("the server failed")?;
         let _ = stop_tx.send(true);
         for w in workers {
             let _ = w.await;
@@ -141,7 +240,7 @@ async fn knb_simulator(engine: Arc<Engine>, sims: Arc<Simulators>, delay: Durati
 /// Takes up to `max` of the simulated KNB's queued answers and delivers them. An answer the
 /// case cannot take is dropped with a log line; one that failed for another reason waits.
 pub async fn deliver_knb_answers(engine: &Engine, sims: &Simulators, max: usize) -> usize {
-    let gateway = domain::Actor { user: domain::UserId(KNB_GATEWAY.into()), role: "knb_liaison".into(), unit: knb_unit(engine) };
+    let gateway = engine.knb_gateway();
     let mut delivered = 0;
     for answer in sims.knb.take_answers(max) {
         match engine.knb_answer(&gateway, &answer).await {
@@ -157,10 +256,6 @@ pub async fn deliver_knb_answers(engine: &Engine, sims: &Simulators, max: usize)
         }
     }
     delivered
-}
-
-fn knb_unit(engine: &Engine) -> String {
-    engine.config().units.iter().find(|u| u.kind == domain::definition::UnitKind::Knb).map_or_else(|| "knb".into(), |u| u.id.clone())
 }
 
 fn token_hash(token: &str) -> String {
@@ -198,16 +293,7 @@ async fn seed_accounts(store: &dyn Store, settings: &Settings) -> anyhow::Result
         return Ok(out);
     }
     for (id, role, unit) in wanted {
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        let user = User {
-            id: id.clone(),
-            display_name: id.clone(),
-            role: role.clone(),
-            unit: unit.clone(),
-            token_hash: token_hash(&token),
-            active: true,
-        };
-        store.upsert_user(&user).await.context("failed to create the demo accounts")?;
+        let token = add_user(store, &id, &id, &role, &unit).await.context("failed to create the demo accounts")?;
         out.push(DemoAccount { user: id, role, unit, token });
     }
     Ok(out)

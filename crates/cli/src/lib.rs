@@ -4,6 +4,7 @@
 //! integration tests both start the service through here.
 
 pub mod app;
+pub mod keys;
 pub mod settings;
 
 pub use app::{App, DemoAccount, build};

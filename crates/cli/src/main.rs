@@ -1,13 +1,16 @@
-//! The `shaqyru` binary: `serve` runs the service; `regulation check|show` validates and prints
-//! a definition of the regulation; `calendar days|explain` shows the working calendar.
+//! The `shaqyru` binary: `serve` runs the service; `migrate` brings the database's schema up to
+//! date; `users` manages API accounts; `regulation check|show` validates and prints a definition
+//! of the regulation; `calendar days|explain` and `deadlines` show the working calendar.
 
 mod calendar_cmd;
 mod deadlines_cmd;
+mod keys_cmd;
 mod regulation_cmd;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use domain::text::Lang;
+use shaqyru::app::Database;
 use shaqyru::{Settings, build, settings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +25,8 @@ struct Cli {
     command: Cmd,
 }
 
+// Parsed once at start-up; boxing the serve arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the service (SQLite file in the working directory by default).
@@ -39,6 +44,84 @@ enum Cmd {
     /// Each step's latest finish for an application accepted at a moment (or every acceptance hour
     /// of a year), and whether the regulation's limits fit inside its term.
     Deadlines(deadlines_cmd::Args),
+    /// Serve the other agencies' systems (simulated) behind their HTTP contract, for drills and
+    /// tests of the HTTP adapters. The KNB's answers go to --callback, signed with the secret in
+    /// SHAQYRU_GATEWAY_SECRET.
+    Simulate(SimulateArgs),
+    /// Apply the database's pending schema migrations (or, with --status, only show them).
+    Migrate(MigrateArgs),
+    /// API accounts: people and the other agencies' systems.
+    Users {
+        #[command(subcommand)]
+        command: UsersCmd,
+    },
+    /// Officials' signing keys for the documents they sign.
+    Keys {
+        #[command(subcommand)]
+        command: keys_cmd::KeysCmd,
+    },
+    /// Issued invitations: revoke one.
+    Invitations {
+        #[command(subcommand)]
+        command: keys_cmd::InvitationsCmd,
+    },
+}
+
+#[derive(clap::Args)]
+struct DatabaseArg {
+    /// The SQLite database file, or a postgres:// URL.
+    #[arg(long, env = "SHAQYRU_DATABASE", default_value = "shaqyru.sqlite")]
+    database: String,
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    #[arg(long, env = "SHAQYRU_SIMULATE_LISTEN", default_value = "127.0.0.1:8090")]
+    listen: SocketAddr,
+    /// The simulators' data file; default: the shipped demo data.
+    #[arg(long, env = "SHAQYRU_SIMULATOR_DATA")]
+    data: Option<PathBuf>,
+    /// Where the KNB's answers are sent, e.g. http://127.0.0.1:8080/gateway/knb/answers.
+    #[arg(long, env = "SHAQYRU_KNB_CALLBACK")]
+    callback: Option<String>,
+    /// How long the KNB takes to answer: seconds, or a duration such as 200ms.
+    #[arg(long, default_value = "5", value_parser = parse_delay)]
+    knb_delay: Duration,
+}
+
+#[derive(clap::Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Show the applied and pending versions without changing anything.
+    #[arg(long)]
+    status: bool,
+}
+
+#[derive(Subcommand)]
+enum UsersCmd {
+    /// Create an account, or replace one with the same id, and print its new API token once.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The sign-in id, e.g. executor1@mvd-astana.
+        #[arg(long)]
+        id: String,
+        /// The name shown to colleagues; default: the id.
+        #[arg(long)]
+        name: Option<String>,
+        /// sc_operator, office, management, executor, knb_liaison, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The unit from the units file (for supervisors and admins: ministry).
+        #[arg(long)]
+        unit: String,
+    },
+    /// List the accounts: id, role, unit, active.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -76,9 +159,51 @@ struct ServeArgs {
     /// The simulators' data file; default: the shipped demo data.
     #[arg(long, env = "SHAQYRU_SIMULATOR_DATA")]
     simulator_data: Option<PathBuf>,
-    /// Seconds the simulated KNB takes to answer.
-    #[arg(long, env = "SHAQYRU_KNB_DELAY", default_value_t = 5)]
-    knb_delay: u64,
+    /// How long the simulated KNB takes to answer: seconds, or a duration such as 200ms or 1m.
+    #[arg(long, env = "SHAQYRU_KNB_DELAY", default_value = "5", value_parser = parse_delay)]
+    knb_delay: Duration,
+    /// Do not apply pending schema migrations: refuse to start until `shaqyru migrate` has.
+    /// (A schema newer than this build is always refused.)
+    #[arg(long, env = "SHAQYRU_NO_MIGRATE")]
+    no_migrate: bool,
+    /// PostgreSQL connections this process keeps at most.
+    #[arg(long, env = "SHAQYRU_POOL_SIZE", default_value_t = store_postgres::DEFAULT_POOL_SIZE)]
+    pool_size: u32,
+    /// Do not create the demo accounts (create real ones with `shaqyru users add`).
+    #[arg(long, env = "SHAQYRU_NO_DEMO_ACCOUNTS")]
+    no_demo_accounts: bool,
+    /// Reach all four external systems at this base URL (the e-government gateway), unless one
+    /// is set on its own below. Default: every system simulated in this process.
+    #[arg(long, env = "SHAQYRU_SYSTEMS")]
+    systems: Option<String>,
+    /// Бүркіт-ІІМ: "sim" or a base URL.
+    #[arg(long, env = "SHAQYRU_BURKIT")]
+    burkit: Option<String>,
+    /// The АДБ database: "sim" or a base URL.
+    #[arg(long, env = "SHAQYRU_ADB")]
+    adb: Option<String>,
+    /// The KNB: "sim" or a base URL (its answers then arrive at /gateway/knb/answers).
+    #[arg(long, env = "SHAQYRU_KNB")]
+    knb: Option<String>,
+    /// The State Corporation's system: "sim" or a base URL.
+    #[arg(long, env = "SHAQYRU_SC")]
+    sc: Option<String>,
+    /// How long a call to an external system may take before it counts as failed.
+    #[arg(long, env = "SHAQYRU_SYSTEM_TIMEOUT", default_value = "10", value_parser = parse_delay)]
+    system_timeout: Duration,
+    /// Simulated time for training and tests: `start=INSTANT,speed=N[,anchor=INSTANT]` shows
+    /// START at the wall-clock ANCHOR (default: now) and runs N times faster. Replicas given the
+    /// same value agree on the time.
+    #[arg(long, env = "SHAQYRU_CLOCK")]
+    clock: Option<String>,
+    /// The directory of the officials' private signing keys (`shaqyru keys create`); without
+    /// it, demo heads get a key in memory at start-up.
+    #[arg(long, env = "SHAQYRU_KEYS_DIR")]
+    keys_dir: Option<PathBuf>,
+    /// The address the public reaches this service at, printed in invitations' QR codes;
+    /// default http://LISTEN.
+    #[arg(long, env = "SHAQYRU_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -102,14 +227,95 @@ fn main() -> ExitCode {
         Cmd::Regulation { command: RegulationCmd::Show { file, lang } } => show(file, &lang),
         Cmd::Calendar { command } => calendar(command),
         Cmd::Deadlines(args) => deadlines_cmd::run(args),
-        Cmd::Serve(args) => match serve(args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        Cmd::Serve(args) => report(serve(args)),
+        Cmd::Migrate(args) => report(with_runtime(migrate(args))),
+        Cmd::Simulate(args) => report(simulate(args)),
+        Cmd::Users { command } => report(with_runtime(users(command))),
+        Cmd::Keys { command } => report(with_runtime(keys_cmd::keys(command))),
+        Cmd::Invitations { command } => report(with_runtime(keys_cmd::invitations(command))),
     }
+}
+
+/// Prints an operational command's error with its causes; exit code 1.
+fn report(outcome: anyhow::Result<()>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn with_runtime(work: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Runtime::new().context("failed to start the async runtime")?.block_on(work)
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what service managers and container runtimes send).
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; stop with Ctrl-C");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}
+
+/// Whole seconds, or a duration in jiff's friendly format (`200ms`, `1m 30s`).
+fn parse_delay(text: &str) -> Result<Duration, String> {
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    let d: jiff::SignedDuration = text.parse().map_err(|_| format!("\"{text}\" is not a number of seconds or a duration like 200ms"))?;
+    Duration::try_from(d).map_err(|_| format!("\"{text}\" is negative"))
+}
+
+fn versions(v: &[i64]) -> String {
+    if v.is_empty() { "none".to_owned() } else { v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") }
+}
+
+async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
+    let db = Database::open(&args.db.database, store::Migrations::Inspect, 2).await?;
+    let status = db.schema().await?;
+    println!("applied: {}", versions(&status.applied));
+    println!("known to this build: {}", versions(&status.known));
+    let outcome = if args.status {
+        println!("pending: {}", versions(&status.pending()));
+        status.check(store::Migrations::Apply).map_err(anyhow::Error::from)
+    } else {
+        db.migrate().await.map(|applied| println!("applied now: {}", versions(&applied)))
+    };
+    db.close().await;
+    outcome
+}
+
+async fn users(command: UsersCmd) -> anyhow::Result<()> {
+    match command {
+        UsersCmd::Add { db, id, name, role, unit } => {
+            let known = [engine::SUPERVISOR, engine::ADMIN, "sc_operator", "office", "management", "executor", "knb_liaison"];
+            anyhow::ensure!(known.contains(&role.as_str()), "--role \"{role}\" is not one of {}", known.join(", "));
+            let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
+            let token = shaqyru::app::add_user(db.store().as_ref(), &id, name.as_deref().unwrap_or(&id), &role, &unit).await;
+            db.close().await;
+            println!("{id}\t{}", token?);
+        }
+        UsersCmd::List { db } => {
+            let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
+            let users = db.store().users().await;
+            db.close().await;
+            for u in users? {
+                println!("{}\t{}\t{}\t{}", u.id, u.role, u.unit, if u.active { "active" } else { "disabled" });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn calendar(command: CalendarCmd) -> ExitCode {
@@ -174,17 +380,89 @@ fn show(file: Option<PathBuf>, lang: &str) -> ExitCode {
     }
 }
 
+/// The shared secret of the gateway's signed messages, from the environment only.
+fn gateway_secret() -> anyhow::Result<Option<integrations::signature::Secret>> {
+    match std::env::var("SHAQYRU_GATEWAY_SECRET") {
+        Ok(s) if !s.is_empty() => {
+            Ok(Some(integrations::signature::Secret::new(s).map_err(|e| anyhow::anyhow!("SHAQYRU_GATEWAY_SECRET: {e}"))?))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn system_choice(
+    name: &str,
+    own: Option<&str>,
+    all: Option<&str>,
+    timeout: Duration,
+    token: &Option<String>,
+) -> anyhow::Result<shaqyru::settings::SystemChoice> {
+    use shaqyru::settings::SystemChoice;
+    match own.or(all) {
+        None | Some("sim") => Ok(SystemChoice::Simulated),
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Ok(SystemChoice::Http(integrations_http::Endpoint { base_url: url.to_owned(), token: token.clone(), timeout }))
+        }
+        Some(other) => anyhow::bail!("--{name}: \"{other}\" is neither \"sim\" nor an http(s) URL"),
+    }
+}
+
+fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let data = match &args.data {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read the simulator data {}", path.display()))?,
+        None => integrations::sim::DEMO_DATA.to_owned(),
+    };
+    let data = integrations::sim::SimData::parse(&data)?;
+    let callback = match (args.callback, gateway_secret()?) {
+        (Some(url), Some(secret)) => Some(sim_server::Callback { url, secret, delay: args.knb_delay }),
+        (Some(_), None) => anyhow::bail!("--callback needs the shared secret in SHAQYRU_GATEWAY_SECRET to sign the KNB's answers"),
+        (None, _) => None,
+    };
+    with_runtime(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("failed to listen on {}", args.listen))?;
+        println!("Simulated systems are serving on http://{}", listener.local_addr()?);
+        sim_server::serve(listener, sim_server::SimState::new(data, callback), shutdown_signal())
+            .await
+            .context("the simulator server failed")
+    })
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
-    let mut settings =
-        Settings { database: args.database, listen: args.listen, knb_delay: Duration::from_secs(args.knb_delay), ..Settings::default() };
+    let mut settings = Settings {
+        database: args.database,
+        listen: args.listen,
+        knb_delay: args.knb_delay,
+        demo_accounts: !args.no_demo_accounts,
+        migrations: if args.no_migrate { store::Migrations::RequireCurrent } else { store::Migrations::Apply },
+        pool_size: args.pool_size,
+        ..Settings::default()
+    };
+    let token = std::env::var("SHAQYRU_GATEWAY_TOKEN").ok().filter(|t| !t.is_empty());
+    let all = args.systems.as_deref();
+    settings.systems = shaqyru::settings::SystemsConfig {
+        burkit: system_choice("burkit", args.burkit.as_deref(), all, args.system_timeout, &token)?,
+        adb: system_choice("adb", args.adb.as_deref(), all, args.system_timeout, &token)?,
+        knb: system_choice("knb", args.knb.as_deref(), all, args.system_timeout, &token)?,
+        sc: system_choice("sc", args.sc.as_deref(), all, args.system_timeout, &token)?,
+    };
+    settings.gateway_secret = gateway_secret()?;
+    let clock: Arc<dyn engine::Clock> = match &args.clock {
+        None => Arc::new(engine::SystemClock),
+        Some(spec) => Arc::new(engine::ScaledClock::parse(spec).map_err(|e| anyhow::anyhow!("--clock: {e}"))?),
+    };
     for path in &args.regulations {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the definition {}", path.display()))?;
         settings.regulations.push((path.display().to_string(), text));
     }
     settings.pinned_edition = (args.edition != "none").then_some(args.edition);
+    settings.keys_dir = args.keys_dir;
+    settings.public_url = args.public_url;
     if let Some(path) = &args.units {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the units file {}", path.display()))?;
         settings.units = settings::parse_units(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -195,16 +473,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new().context("failed to start the async runtime")?;
     runtime.block_on(async move {
-        let app = build(settings, Arc::new(engine::SystemClock), None).await?;
+        let app = build(settings, clock, None).await?;
         println!("Shaqyru is serving on http://{}  (API description: /api/openapi.json)", app.addr);
-        println!("Demo accounts (send \"Authorization: Bearer <token>\"; new tokens at every start):");
-        println!("  {:<28} {:<14} {:<14} token", "user", "role", "unit");
-        for a in &app.demo_accounts {
-            println!("  {:<28} {:<14} {:<14} {}", a.user, a.role, a.unit, a.token);
+        if !app.demo_accounts.is_empty() {
+            println!("Demo accounts (send \"Authorization: Bearer <token>\"; new tokens at every start):");
+            println!("  {:<28} {:<14} {:<14} token", "user", "role", "unit");
+            for a in &app.demo_accounts {
+                println!("  {:<28} {:<14} {:<14} {}", a.user, a.role, a.unit, a.token);
+            }
         }
-        app.run(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        app.run(shutdown_signal()).await
     })
 }

@@ -31,6 +31,38 @@ pub struct Settings {
     pub background: bool,
     /// Create one demo account per role and unit, with fresh tokens, at start-up.
     pub demo_accounts: bool,
+    /// Apply pending schema migrations at start-up, or refuse to start until `shaqyru migrate`
+    /// has. A schema newer than this build is refused either way.
+    pub migrations: store::Migrations,
+    /// PostgreSQL connections this process keeps at most (ignored for SQLite).
+    pub pool_size: u32,
+    /// Which external systems are simulated in process and which are reached over HTTP.
+    pub systems: SystemsConfig,
+    /// The shared secret of the gateway's signed inbound messages; none: not accepted.
+    pub gateway_secret: Option<integrations::signature::Secret>,
+    /// Documents (issue 5): the directory of the officials' private signing keys (PKCS#8 PEM
+    /// files, see `shaqyru keys create`). None: with demo accounts, a key per demo head is made
+    /// in memory at start-up; without, nobody can sign.
+    pub keys_dir: Option<std::path::PathBuf>,
+    /// The address the public reaches this service at, for the invitation's QR code; default
+    /// `http://{listen}` (with the bound port).
+    pub public_url: Option<String>,
+}
+
+/// Per external system: the in-process simulator, or an HTTP endpoint.
+#[derive(Clone, Debug, Default)]
+pub struct SystemsConfig {
+    pub burkit: SystemChoice,
+    pub adb: SystemChoice,
+    pub knb: SystemChoice,
+    pub sc: SystemChoice,
+}
+
+#[derive(Clone, Debug, Default)]
+pub enum SystemChoice {
+    #[default]
+    Simulated,
+    Http(integrations_http::Endpoint),
 }
 
 #[derive(serde::Deserialize)]
@@ -57,6 +89,12 @@ impl Default for Settings {
             knb_delay: Duration::from_secs(5),
             background: true,
             demo_accounts: true,
+            migrations: store::Migrations::Apply,
+            pool_size: store_postgres::DEFAULT_POOL_SIZE,
+            systems: SystemsConfig::default(),
+            gateway_secret: None,
+            keys_dir: None,
+            public_url: None,
         }
     }
 }

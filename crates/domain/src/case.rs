@@ -184,6 +184,22 @@ pub enum EventKind {
         task: u32,
         document: String,
     },
+    /// The runtime made the document a `DocumentProduced` calls for: its stored content has
+    /// this hash and, for a document an official signs, this signature. Follows the
+    /// `DocumentProduced` at once, or (the invitation) once its registration number is known.
+    DocumentIssued {
+        task: u32,
+        document: String,
+        /// The stored document's id.
+        id: String,
+        /// SHA-256 (hex) of the document's canonical content.
+        hash: String,
+        /// The languages it can be printed in (`kk`, `ru`, `kk-ru`).
+        #[serde(default)]
+        languages: Vec<String>,
+        #[serde(default)]
+        signed: Option<DocumentSignature>,
+    },
     CaseClosed {
         result: CaseResult,
     },
@@ -288,6 +304,7 @@ impl EventKind {
             EventKind::TaskFlagged { .. } => "task_flagged",
             EventKind::TermOverrun { .. } => "term_overrun",
             EventKind::DocumentProduced { .. } => "document_produced",
+            EventKind::DocumentIssued { .. } => "document_issued",
             EventKind::CaseClosed { .. } => "case_closed",
         }
     }
@@ -338,6 +355,29 @@ pub struct ProducedDocument {
     pub document: String,
     pub task: u32,
     pub at: Timestamp,
+    /// Set once the document is issued (see `EventKind::DocumentIssued`).
+    #[serde(default)]
+    pub issued: Option<IssuedDocument>,
+}
+
+/// A document as issued: its stored id, content hash, languages and signature, if signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedDocument {
+    pub id: String,
+    pub hash: String,
+    pub languages: Vec<String>,
+    pub signed: Option<DocumentSignature>,
+    pub at: Timestamp,
+}
+
+/// Who signed a document, with which key and when; the signature's bytes stay with the
+/// stored document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSignature {
+    pub signer: UserId,
+    pub algorithm: String,
+    pub key_id: String,
+    pub signed_at: Timestamp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -530,7 +570,25 @@ impl Case {
                 }
             }
             EventKind::DocumentProduced { task, document } => {
-                self.documents.push(ProducedDocument { document: document.clone(), task: *task, at: event.at })
+                self.documents.push(ProducedDocument { document: document.clone(), task: *task, at: event.at, issued: None })
+            }
+            EventKind::DocumentIssued { task, document, id, hash, languages, signed } => {
+                let issued = IssuedDocument {
+                    id: id.clone(),
+                    hash: hash.clone(),
+                    languages: languages.clone(),
+                    signed: signed.clone(),
+                    at: event.at,
+                };
+                match self.documents.iter_mut().rev().find(|d| d.document == *document && d.issued.is_none()) {
+                    Some(d) => d.issued = Some(issued),
+                    None => self.documents.push(ProducedDocument {
+                        document: document.clone(),
+                        task: *task,
+                        at: event.at,
+                        issued: Some(issued),
+                    }),
+                }
             }
             EventKind::CaseClosed { result } => {
                 self.result = Some(*result);
@@ -612,13 +670,13 @@ pub fn fire(def: &Definition, case: &Case, timer: &TimerKind, due_at: Timestamp,
     let open = |task: u32| case.tasks.iter().find(|t| t.id == task && t.done.is_none());
     match *timer {
         TimerKind::Warn { task } => match open(task) {
-            Some(t) if t.at_risk_since.is_none() && t.deadline.as_ref().is_some_and(|d| d.warn_at == due_at) => {
+            Some(t) if t.at_risk_since.is_none() && t.deadline.as_ref().is_some_and(|d| same_instant(d.warn_at, due_at)) => {
                 event(EventKind::TaskFlagged { task, flag: Flag::AtRisk, escalated_to: None })
             }
             _ => Vec::new(),
         },
         TimerKind::Due { task } => match open(task) {
-            Some(t) if t.overdue_since.is_none() && t.deadline.as_ref().is_some_and(|d| d.due == due_at) => {
+            Some(t) if t.overdue_since.is_none() && t.deadline.as_ref().is_some_and(|d| same_instant(d.due, due_at)) => {
                 event(EventKind::TaskFlagged { task, flag: Flag::Overdue, escalated_to: escalation_role(def, &t.role) })
             }
             _ => Vec::new(),
@@ -633,6 +691,12 @@ pub fn fire(def: &Definition, case: &Case, timer: &TimerKind, due_at: Timestamp,
             }
         }
     }
+}
+
+/// Whether a timer's instant is the deadline's: equal to the microsecond, the precision at which
+/// instants are kept, so a timer read back from storage still matches the deadline it was set for.
+fn same_instant(a: Timestamp, b: Timestamp) -> bool {
+    a.as_microsecond() == b.as_microsecond()
 }
 
 /// The role an overdue task of `role` is escalated to: the policy's role, when it works in the

@@ -3,6 +3,7 @@
 use crate::clock::Clock;
 use crate::compliance::{self, ComplianceReport, Labels, OfficeTime, Period, ReportBuilder, TimeBasis};
 use crate::deadlines::WorkingTime;
+use crate::outbox::OutboxPolicy;
 use crate::regulations::{RegulationError, Regulations};
 use calendar::{Calendar, Schedule, ScheduleHistory};
 use domain::application::{ApplicationDraft, FieldError};
@@ -17,13 +18,17 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, Store, StoreError, TaskQuery, TaskRow,
-    UnitOfWork, User,
+    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, OutboxState, Store, StoreError, TaskQuery,
+    TaskRow, UnitOfWork, User,
 };
 use tokio::sync::Notify;
 
 /// The system account timers act as.
 pub const TIMERS: &str = "system:timers";
+
+/// The system account through which the KNB's answers arrive (its gateway, or the in-process
+/// simulator's deliveries).
+pub const KNB_GATEWAY: &str = "knb-gateway";
 
 /// Roles that exist beside the regulation's own: they act on no step.
 pub const SUPERVISOR: &str = "supervisor";
@@ -35,6 +40,11 @@ pub struct UnitConfig {
     pub id: String,
     pub kind: UnitKind,
     pub name: String,
+    /// The name printed on documents in Kazakh and in Russian; `name` where not given.
+    #[serde(default)]
+    pub name_kk: Option<String>,
+    #[serde(default)]
+    pub name_ru: Option<String>,
     /// For a State Corporation branch: the provider its applications go to.
     #[serde(default)]
     pub provider: Option<String>,
@@ -104,6 +114,8 @@ pub struct EngineConfig {
     pub calendar: Arc<Calendar>,
     /// Working hours by unit; a unit not listed keeps the standard hours.
     pub schedules: BTreeMap<String, ScheduleHistory>,
+    /// How the outbox dispatcher retries and when it gives up.
+    pub outbox: OutboxPolicy,
 }
 
 impl EngineConfig {
@@ -129,12 +141,21 @@ pub enum EngineError {
     KeyReused,
     #[error("{0}")]
     BadRequest(String),
+    /// An operator's retry of an outbox message that is not dead.
+    #[error("outbox message {id} is {state}, not dead: only a dead message can be retried")]
+    OutboxNotDead { id: String, state: String },
     #[error(transparent)]
     Unavailable(#[from] AdapterError),
     #[error(transparent)]
     Regulation(#[from] RegulationError),
     #[error("storage failure")]
     Store(#[source] StoreError),
+    /// The official who must sign has no key this server can sign with; says what to do.
+    #[error("{0}")]
+    NoSigningKey(String),
+    /// A document could not be made, signed or rendered (a server-side failure).
+    #[error("document failure: {0}")]
+    Document(String),
 }
 
 impl From<StoreError> for EngineError {
@@ -201,7 +222,14 @@ pub struct Engine {
     regulations: Arc<Regulations>,
     config: EngineConfig,
     outbox_wakeup: Notify,
+    /// Public address and signing keys for the documents (see `documents.rs`).
+    documents: documents::DocumentsConfig,
 }
+
+// Issuing, signing, rendering and verifying documents (issue 5); a child module so that it
+// works on the engine's own parts.
+#[path = "documents.rs"]
+pub(crate) mod documents;
 
 impl Engine {
     pub fn new(
@@ -211,7 +239,13 @@ impl Engine {
         regulations: Arc<Regulations>,
         config: EngineConfig,
     ) -> Engine {
-        Engine { store, systems, clock, regulations, config, outbox_wakeup: Notify::new() }
+        Engine { store, systems, clock, regulations, config, outbox_wakeup: Notify::new(), documents: Default::default() }
+    }
+
+    /// The actor the KNB's gateway acts as: the KNB liaison role of the configured KNB unit.
+    pub fn knb_gateway(&self) -> Actor {
+        let unit = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map_or_else(|| "knb".to_owned(), |u| u.id.clone());
+        Actor { user: UserId(KNB_GATEWAY.into()), role: "knb_liaison".into(), unit }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -223,12 +257,15 @@ impl Engine {
     pub fn config(&self) -> &EngineConfig {
         &self.config
     }
+    /// The clock's time cut to whole microseconds: the precision both stores keep, so an
+    /// instant written into an event and into a timer row reads back equal from either.
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        let t = self.clock.now();
+        Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
     }
     /// The date in the service's time zone now.
     pub fn today(&self) -> jiff::civil::Date {
-        self.clock.now().to_zoned_datetime(self.config.time_zone.clone()).date()
+        self.now().to_zoned_datetime(self.config.time_zone.clone()).date()
     }
 
     /// The user a token belongs to, if active.
@@ -250,7 +287,7 @@ impl Engine {
         if let Some(done) = self.replay(actor, key, &request_hash).await? {
             return Ok(done);
         }
-        let now = self.clock.now();
+        let now = self.now();
         let today = self.today();
         let def = self.regulations.for_new_case(today)?;
         let checklist: Vec<&str> = def.checklist.iter().map(|c| c.id.as_str()).collect();
@@ -304,7 +341,7 @@ impl Engine {
             None => None,
         };
         let command = Command::Perform { step: request.step.clone(), outcome: request.outcome.clone(), input, answer };
-        let events = case::decide(&def, Some(&case), actor, &command, self.clock.now())?;
+        let events = case::decide(&def, Some(&case), actor, &command, self.now())?;
         self.commit(&def, Some(&case), case_id.clone(), events, actor, key, request_hash, Vec::new()).await
     }
 
@@ -339,7 +376,7 @@ impl Engine {
             }
         };
         let command = Command::Perform { step: step.id.clone(), outcome: Some(outcome), input, answer: None };
-        let events = case::decide(&def, Some(&case), actor, &command, self.clock.now())?;
+        let events = case::decide(&def, Some(&case), actor, &command, self.now())?;
         self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash, Vec::new()).await
     }
 
@@ -485,7 +522,7 @@ impl Engine {
     /// is committed with the timer marked fired, in one transaction, so it happens once however
     /// often or on however many servers this runs. Returns how many changed a case.
     pub async fn fire_timers(&self, limit: u32) -> Result<usize> {
-        let now = self.clock.now();
+        let now = self.now();
         let claimed = self.store.claim_timers(now, limit, SignedDuration::from_secs(60)).await?;
         let system = Actor { user: UserId(TIMERS.into()), role: "system".into(), unit: "system".into() };
         let mut changed = 0;
@@ -526,32 +563,87 @@ impl Engine {
         Ok(self.store.outbox(None).await?)
     }
 
-    /// Waits until a commit queues outbox work or `timeout` passes.
-    pub async fn outbox_wait(&self, timeout: std::time::Duration) {
-        let _ = tokio::time::timeout(timeout, self.outbox_wakeup.notified()).await;
+    /// Outbox messages in one state, newest first (the newest 500), or all of them as
+    /// [`Engine::outbox`] when `state` is `None`; for supervisors and administrators.
+    pub async fn outbox_list(&self, actor: &Actor, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>> {
+        match state {
+            None => self.outbox(actor).await,
+            Some(state) => {
+                if !self.sees_all(actor) {
+                    return Err(EngineError::Forbidden("only supervisors and administrators see the outbox".into()));
+                }
+                Ok(self.store.outbox_by_state(Some(state), 500).await?)
+            }
+        }
     }
 
-    /// Sends due outbox messages to their systems. A failure leaves the message pending with a
-    /// growing delay. Returns how many were delivered.
+    /// An administrator's retry of a dead message: pending again, due now, with a fresh count
+    /// of attempts. A supervisor only reads. An unknown id is `NotFound`; a message that is not
+    /// dead is `OutboxNotDead`, and nothing changes.
+    pub async fn retry_outbox(&self, actor: &Actor, id: &str) -> Result<OutboxMessage> {
+        if actor.role != ADMIN {
+            return Err(EngineError::Forbidden("only administrators retry outbox messages".into()));
+        }
+        if !self.store.outbox_retry(id, self.now()).await? {
+            return Err(match self.store.outbox_message(id).await? {
+                None => EngineError::NotFound(format!("outbox message {id}")),
+                Some(m) => EngineError::OutboxNotDead { id: m.id, state: m.state },
+            });
+        }
+        tracing::info!(outbox.id = %id, actor.role = %actor.role, "dead outbox message retried by an operator");
+        self.outbox_wakeup.notify_one();
+        self.store.outbox_message(id).await?.ok_or_else(|| EngineError::NotFound(format!("outbox message {id}")))
+    }
+
+    /// Waits until a commit of this process or (where the store can tell) of another process on
+    /// the same database queues outbox work, or `timeout` passes.
+    pub async fn outbox_wait(&self, timeout: std::time::Duration) {
+        let local = self.outbox_wakeup.notified();
+        tokio::select! {
+            _ = tokio::time::timeout(timeout, local) => {}
+            _ = self.store.wait_for_work(timeout) => {}
+        }
+    }
+
+    /// Sends due outbox messages to their systems. A failure leaves the message pending until a
+    /// retry time after a growing, jittered delay; a rejection, or a failure of the last attempt
+    /// the policy allows, makes it dead. Returns how many were delivered.
     pub async fn dispatch_outbox(&self, limit: u32) -> Result<usize> {
-        let now = self.clock.now();
+        let now = self.now();
         let claimed = self.store.claim_outbox(now, limit, SignedDuration::from_secs(60)).await?;
         let mut delivered = 0;
         for msg in claimed {
             match self.deliver(&msg).await {
                 Ok(()) => {
-                    self.store.outbox_delivered(&msg.id, self.clock.now()).await?;
+                    self.store.outbox_delivered(&msg.id, self.now()).await?;
                     delivered += 1;
                 }
-                Err(e) => {
-                    let backoff = SignedDuration::from_secs(2_i64.saturating_pow(msg.attempts.min(10)));
-                    let retry_at = self.clock.now().checked_add(backoff).unwrap_or(now);
-                    tracing::warn!(outbox.id = %msg.id, outbox.kind = %msg.kind, attempts = msg.attempts, error = %e, "outbox delivery failed");
-                    self.store.outbox_failed(&msg.id, &e.to_string(), retry_at).await?;
-                }
+                Err(e) => self.outbox_failure(&msg, &e).await?,
             }
         }
         Ok(delivered)
+    }
+
+    /// Records a failed delivery. A rejection cannot be cured by trying again and the last
+    /// allowed attempt ends the trying: either makes the message dead, for an operator to look
+    /// at. Anything else (the system down, a timeout) waits for the policy's backoff.
+    async fn outbox_failure(&self, msg: &OutboxMessage, e: &EngineError) -> Result<()> {
+        let policy = &self.config.outbox;
+        let now = self.now();
+        let rejected = matches!(e, EngineError::Unavailable(AdapterError::Rejected { .. }));
+        if rejected || msg.attempts >= policy.max_attempts {
+            let reason = if rejected { "rejected" } else { "attempts_exhausted" };
+            tracing::warn!(outbox.id = %msg.id, outbox.kind = %msg.kind, case.id = %msg.case_id, attempts = msg.attempts, reason,
+                error = %e, "outbox message is dead, waiting for an operator's retry");
+            self.store.outbox_dead(&msg.id, &e.to_string(), now).await?;
+        } else {
+            let wait = policy.backoff(&msg.id, msg.attempts);
+            let retry_at = now.checked_add(wait).unwrap_or(now);
+            tracing::warn!(outbox.id = %msg.id, outbox.kind = %msg.kind, attempts = msg.attempts, retry_in_ms = wait.as_millis() as i64,
+                error = %e, "outbox delivery failed, will retry");
+            self.store.outbox_failed(&msg.id, &e.to_string(), retry_at).await?;
+        }
+        Ok(())
     }
 
     async fn deliver(&self, msg: &OutboxMessage) -> Result<()> {
@@ -658,7 +750,7 @@ impl Engine {
             Call::BurkitEnterPersons => ack(s.burkit.enter_persons(&ctx, &case.application).await?),
             Call::BurkitRecordInvitation => {
                 // The invitation is dated the day it was signed.
-                let signed = case.documents.iter().rev().find(|d| d.document == "invitation").map(|d| d.at).unwrap_or(self.clock.now());
+                let signed = case.documents.iter().rev().find(|d| d.document == "invitation").map(|d| d.at).unwrap_or(self.now());
                 let issued_on = signed.to_zoned_datetime(self.config.time_zone.clone()).date();
                 let r = s.burkit.record_invitation(&ctx, &case.application, issued_on).await?;
                 SystemAnswer::InvitationRecorded {
@@ -708,8 +800,9 @@ impl Engine {
                 timed.push(f);
             }
         }
-        let events = timed;
-        let now = self.clock.now();
+        let mut events = timed;
+        let documents = self.issue_documents(def, &mut after, &mut events).await?;
+        let now = self.now();
         let mut touched: Vec<u32> = Vec::new();
         let mut outbox = Vec::new();
         let mut timers = Vec::new();
@@ -782,6 +875,7 @@ impl Engine {
             outbox,
             timers,
             fired_timers,
+            documents,
         };
         match self.store.commit(unit).await {
             Ok(()) => {}

@@ -10,10 +10,15 @@ pub mod clock;
 pub mod compliance;
 pub mod deadlines;
 mod engine;
+mod outbox;
 pub mod regulations;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use engine::{
-    ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, HoursConfig, PerformRequest, SUPERVISOR, UnitConfig, WireInput,
+    ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, HoursConfig, KNB_GATEWAY, PerformRequest, SUPERVISOR, UnitConfig,
+    WireInput,
 };
+pub use outbox::OutboxPolicy;
 pub use regulations::Regulations;
+// Documents (issue 5).
+pub use engine::documents::{DocumentsConfig, KeyRing, MemoryKeyRing, RenderedDocument, Verified, VerifiedInvitee};

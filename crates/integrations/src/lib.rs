@@ -1,9 +1,14 @@
 //! Adapters to the external systems the regulation names: Бүркіт-ІІМ, the АДБ database, the
-//! KNB and the State Corporation. Each is a trait; `sim` holds in-process simulators whose
-//! answers are driven by a data file, so every path of the regulation can be exercised.
+//! KNB and the State Corporation. Each is a trait with two implementations: `sim`, in-process
+//! simulators whose answers are driven by a data file (the default), and the HTTP clients of the
+//! contract in `contract` (crate `integrations-http`; served for tests by the simulator server).
+//! `signature` signs and checks the inbound messages of the gateway.
 //!
-//! Invariant: knows domain types, never the store, the engine or HTTP of our own service.
+//! Invariant: knows domain types and the other systems' contract; never the store, the engine
+//! or our own service's HTTP API.
 
+pub mod contract;
+pub mod signature;
 pub mod sim;
 
 use async_trait::async_trait;

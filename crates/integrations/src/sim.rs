@@ -288,6 +288,8 @@ pub struct Simulators {
     pub adb: Arc<SimAdb>,
     pub knb: Arc<SimKnb>,
     pub sc: Arc<SimStateCorporation>,
+    /// Failures to inject into the next calls, for fault tests and drills.
+    pub faults: Arc<Faults>,
 }
 
 impl Simulators {
@@ -298,11 +300,118 @@ impl Simulators {
             adb: Arc::new(SimAdb { data: data.clone() }),
             knb: Arc::new(SimKnb { data, state: Mutex::default() }),
             sc: Arc::new(SimStateCorporation::default()),
+            faults: Arc::new(Faults::default()),
         }
     }
 
+    /// The adapters, each failing first as `faults` says.
     pub fn systems(&self) -> Systems {
-        Systems { burkit: self.burkit.clone(), adb: self.adb.clone(), knb: self.knb.clone(), sc: self.sc.clone() }
+        let f = &self.faults;
+        Systems {
+            burkit: Arc::new(Faulty { inner: self.burkit.clone(), faults: f.clone(), system: "burkit" }),
+            adb: Arc::new(Faulty { inner: self.adb.clone(), faults: f.clone(), system: "adb" }),
+            knb: Arc::new(Faulty { inner: self.knb.clone(), faults: f.clone(), system: "knb" }),
+            sc: Arc::new(Faulty { inner: self.sc.clone(), faults: f.clone(), system: "sc" }),
+        }
+    }
+}
+
+/// A failure a simulated system shows for its next calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Answers that it cannot serve now (a retry may succeed).
+    Unavailable,
+    /// Refuses the request outright (a retry will not help).
+    Rejected,
+}
+
+/// Failures queued per system (`burkit`, `adb`, `knb`, `sc`): each call takes one.
+#[derive(Debug, Default)]
+pub struct Faults {
+    queued: Mutex<BTreeMap<String, VecDeque<Fault>>>,
+}
+
+impl Faults {
+    /// The next `times` calls to `system` fail with `fault`.
+    pub fn inject(&self, system: &str, fault: Fault, times: usize) {
+        let mut q = self.queued.lock().expect("not poisoned");
+        q.entry(system.to_owned()).or_default().extend(std::iter::repeat_n(fault, times));
+    }
+
+    pub fn clear(&self) {
+        self.queued.lock().expect("not poisoned").clear();
+    }
+
+    /// Drops the failures still queued for one system.
+    pub fn clear_system(&self, system: &str) {
+        self.queued.lock().expect("not poisoned").remove(system);
+    }
+
+    /// Takes the next queued failure of `system` as the error its call returns.
+    pub fn take(&self, system: &'static str) -> Result<(), AdapterError> {
+        let fault = self.queued.lock().expect("not poisoned").get_mut(system).and_then(VecDeque::pop_front);
+        match fault {
+            None => Ok(()),
+            Some(Fault::Unavailable) => Err(AdapterError::Unavailable { system, detail: "simulated outage".into() }),
+            Some(Fault::Rejected) => Err(AdapterError::Rejected { system, detail: "simulated refusal".into() }),
+        }
+    }
+}
+
+/// A simulator behind the fault queue.
+struct Faulty<T: ?Sized> {
+    inner: Arc<T>,
+    faults: Arc<Faults>,
+    system: &'static str,
+}
+
+#[async_trait]
+impl Burkit for Faulty<SimBurkit> {
+    async fn enter_persons(&self, ctx: &CallContext, application: &Application) -> Result<String, AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.enter_persons(ctx, application).await
+    }
+    async fn record_invitation(
+        &self,
+        ctx: &CallContext,
+        application: &Application,
+        issued_on: Date,
+    ) -> Result<InvitationRecord, AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.record_invitation(ctx, application, issued_on).await
+    }
+}
+
+#[async_trait]
+impl Adb for Faulty<SimAdb> {
+    async fn check_persons(&self, ctx: &CallContext, application: &Application) -> Result<Vec<AdbRecord>, AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.check_persons(ctx, application).await
+    }
+}
+
+#[async_trait]
+impl Knb for Faulty<SimKnb> {
+    async fn request_coordination(&self, ctx: &CallContext, application: &Application) -> Result<(), AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.request_coordination(ctx, application).await
+    }
+}
+
+#[async_trait]
+impl StateCorporation for Faulty<SimStateCorporation> {
+    async fn forward_documents(&self, ctx: &CallContext) -> Result<String, AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.forward_documents(ctx).await
+    }
+    async fn send_extension_notice(&self, ctx: &CallContext, days: u32, reason: &str) -> Result<String, AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.send_extension_notice(ctx, days, reason).await
+    }
+    async fn send_result(&self, ctx: &CallContext, result: &str) -> Result<String, AdapterError> {
+        self.faults.take(self.system)?;
+        self.inner.send_result(ctx, result).await
     }
 }
 

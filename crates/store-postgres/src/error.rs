@@ -39,14 +39,3 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<&str> {
     let db = e.as_database_error()?;
     if db.code().as_deref() == Some("23505") { Some(db.constraint().unwrap_or("")) } else { None }
 }
-
-/// A stored JSON column that does not parse, or a value that does not serialize. serde_json's
-/// message can quote the offending input, so only its category and position are kept.
-pub(crate) fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
-    move |e| StoreError::Backend(format!("{what}: unreadable JSON ({:?} error at line {} column {})", e.classify(), e.line(), e.column()))
-}
-
-/// A stored value outside the range this version can represent.
-pub(crate) fn corrupt(what: &'static str) -> StoreError {
-    StoreError::Backend(format!("{what}: stored value out of range"))
-}

@@ -10,26 +10,32 @@
 //! `FOR UPDATE SKIP LOCKED`, so dispatchers in several replicas never claim the same row.
 
 #[macro_use]
-mod rows;
+mod columns;
+mod documents;
 mod error;
+mod monitoring;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
-use error::{backend, json, unique_violation};
+use error::{backend, unique_violation};
 use jiff::{SignedDuration, Timestamp};
-use rows::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, micros, to_i64, to_u64};
+use sqlx::postgres::PgListener;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
+use std::sync::Arc;
 use std::time::Duration;
 use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, Timer, UnitOfWork, User,
+    CaseQuery, CaseSummary, IdempotencyRecord, Migrations, OutboxMessage, OutboxState, Result, SchemaStatus, Store, StoreError, TaskQuery,
+    TaskRow, Timer, UnitOfWork, User,
 };
+use store_sql::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, json, micros, to_i64, to_u64};
+use tokio::sync::Notify;
 
 /// The page size of a list query that names no limit (as in SQLite).
 const DEFAULT_LIMIT: u32 = 500;
-/// Connections per process: enough for a busy web front end plus the dispatchers, few enough
-/// that several replicas stay under PostgreSQL's default `max_connections` (100).
-const MAX_CONNECTIONS: u32 = 16;
+/// Connections per process by default: enough for a busy web front end plus the dispatchers,
+/// few enough that several replicas stay under PostgreSQL's default `max_connections` (100).
+pub const DEFAULT_POOL_SIZE: u32 = 16;
 /// How long a caller waits for a free connection before the call fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -39,25 +45,143 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 const CASES_REFERENCE: &str = "cases_reference_key";
 const IDEMPOTENCY_PKEY: &str = "idempotency_pkey";
 
+/// How to connect.
+#[derive(Clone, Debug)]
+pub struct PgOptions {
+    /// Connections this process keeps at most.
+    pub pool_size: u32,
+    pub migrations: Migrations,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        PgOptions { pool_size: DEFAULT_POOL_SIZE, migrations: Migrations::Apply }
+    }
+}
+
 /// The store in one PostgreSQL database (or schema). Cheap to clone: clones share the pool.
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// The NOTIFY channel of this schema: commits that queue outbox work signal it.
+    channel: String,
+    /// Woken by the listener task when any process signals the channel.
+    work: Arc<Notify>,
+    /// The listener task, stopped when the last clone of the store is dropped.
+    _listener: Arc<AbortOnDrop>,
+}
+
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Applies pending migrations; also checks that applied ones were not edited since.
+async fn run_migrations(pool: &PgPool) -> Result<()> {
+    MIGRATOR.run(pool).await.map_err(|e| StoreError::Backend(format!("migrate database: {e}")))
+}
+
+/// Reads the applied migrations (none in a new schema) against the embedded ones.
+async fn schema_status(pool: &PgPool) -> Result<SchemaStatus> {
+    // `to_regclass` resolves through the search path, so a schema per deployment or test works.
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(backend("read schema version"))?;
+    let applied = if exists {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(pool)
+            .await
+            .map_err(backend("read schema version"))?
+    } else {
+        Vec::new()
+    };
+    Ok(SchemaStatus { applied, known: MIGRATOR.iter().map(|m| m.version).collect() })
+}
+
+/// The NOTIFY channel for the schema the connection uses: channels are per database, so one
+/// per schema keeps deployments (and tests) sharing a database from waking each other.
+async fn work_channel(pool: &PgPool) -> Result<String> {
+    let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(pool).await.map_err(backend("read current schema"))?;
+    Ok(format!("shaqyru_work_{schema}"))
+}
+
+/// Listens on the work channel until the pool closes, waking local waiters on each signal.
+/// PgListener reconnects by itself after a lost connection; signals sent meanwhile are lost,
+/// which the waiters' polling covers.
+async fn listen_for_work(pool: PgPool, channel: String, work: Arc<Notify>) {
+    let mut listener = match PgListener::connect_with(&pool).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for work notifications; dispatchers poll");
+            return;
+        }
+    };
+    if let Err(e) = listener.listen(&channel).await {
+        tracing::warn!(error = %e, "cannot listen for work notifications; dispatchers poll");
+        return;
+    }
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(_)) => work.notify_waiters(),
+            // The connection dropped; the next call reconnects. Wake waiters: work may have
+            // been signalled while nobody listened.
+            Ok(None) => work.notify_waiters(),
+            Err(_) if pool.is_closed() => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "work notifications failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
 }
 
 impl PgStore {
     /// Connects to the database at `url` (a `postgres://` URL; a schema can be chosen with
     /// `options=-c search_path=…`) and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<PgStore> {
+        PgStore::connect_with(url, &PgOptions::default()).await
+    }
+
+    /// Connects with explicit options. Refuses a schema newer than this build; pending
+    /// migrations are applied or refused as `options.migrations` says.
+    pub async fn connect_with(url: &str, options: &PgOptions) -> Result<PgStore> {
+        if options.pool_size == 0 {
+            return Err(StoreError::Backend("the connection pool size must be at least 1".into()));
+        }
         let pool = PgPoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
+            .max_connections(options.pool_size)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await
             .map_err(backend("connect to database"))?;
-        // sqlx takes an advisory lock while migrating, so replicas starting together are safe.
-        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Backend(format!("migrate database: {e}")))?;
-        Ok(PgStore { pool })
+        schema_status(&pool).await?.check(options.migrations)?;
+        if options.migrations != Migrations::Inspect {
+            // sqlx takes an advisory lock while migrating, so replicas starting together are safe.
+            run_migrations(&pool).await?;
+        }
+        let channel = work_channel(&pool).await?;
+        let work = Arc::new(Notify::new());
+        let listener = tokio::spawn(listen_for_work(pool.clone(), channel.clone(), work.clone()));
+        Ok(PgStore { pool, channel, work, _listener: Arc::new(AbortOnDrop(listener)) })
+    }
+
+    /// The schema versions this database has applied against those this build knows.
+    pub async fn schema(&self) -> Result<SchemaStatus> {
+        schema_status(&self.pool).await
+    }
+
+    /// Applies the migrations the database lacks (refusing a newer schema) and returns their
+    /// versions.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let before = schema_status(&self.pool).await?;
+        before.check(Migrations::Apply)?;
+        run_migrations(&self.pool).await?;
+        Ok(before.pending())
     }
 
     /// Closes every connection, waiting for those in use to be returned.
@@ -334,6 +458,7 @@ async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[(i64, Str
             .await
             .map_err(backend("mark timer fired"))?;
     }
+    documents::write(tx, unit).await?;
     Ok(())
 }
 
@@ -402,7 +527,16 @@ impl Store for PgStore {
             .iter()
             .map(|e| Ok((micros(e.at), serde_json::to_string(e).map_err(json("events.body"))?)))
             .collect::<Result<Vec<_>>>()?;
-        in_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await)
+        let channel = &self.channel;
+        in_tx!(self, "commit", |tx| async {
+            commit_in(tx, &unit, &events).await?;
+            if !unit.outbox.is_empty() {
+                // Delivered at commit, to every process listening on this schema's channel.
+                sqlx::query("SELECT pg_notify($1, '')").bind(channel).execute(&mut *tx).await.map_err(backend("signal work"))?;
+            }
+            Ok::<_, StoreError>(())
+        }
+        .await)
     }
 
     async fn load_events(&self, case: &CaseId) -> Result<Vec<Event>> {
@@ -559,6 +693,62 @@ impl Store for PgStore {
         collect(rows)
     }
 
+    async fn outbox_dead(&self, id: &str, error: &str, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE outbox SET state = 'dead', last_error = $1, dead_at = $2 WHERE id = $3 AND state = 'pending'")
+            .bind(error)
+            .bind(micros(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(backend("mark outbox message dead"))
+    }
+
+    async fn outbox_retry(&self, id: &str, now: Timestamp) -> Result<bool> {
+        let channel = &self.channel;
+        in_tx!(self, "retry outbox message", |tx| async {
+            let retried = sqlx::query(
+                "UPDATE outbox SET state = 'pending', attempts = 0, due_at = $1, dead_at = NULL WHERE id = $2 AND state = 'dead'",
+            )
+            .bind(micros(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend("retry outbox message"))?
+            .rows_affected()
+                == 1;
+            if retried {
+                // Wakes the dispatchers of every process on this schema, as a commit does.
+                sqlx::query("SELECT pg_notify($1, '')").bind(channel).execute(&mut *tx).await.map_err(backend("signal work"))?;
+            }
+            Ok::<_, StoreError>(retried)
+        }
+        .await)
+    }
+
+    async fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>> {
+        let row: Option<OutboxRow> = sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend("read outbox message"))?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn outbox_by_state(&self, state: Option<OutboxState>, limit: u32) -> Result<Vec<OutboxMessage>> {
+        let rows: Vec<OutboxRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE ($1::text IS NULL OR state = $1) ORDER BY seq DESC LIMIT $2"
+        ))
+        .bind(state.map(OutboxState::code))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend("list outbox by state"))?;
+        collect(rows)
+    }
+
     async fn claim_timers(&self, now: Timestamp, limit: u32, lease: SignedDuration) -> Result<Vec<Timer>> {
         let until = lease_end("claim timers", now, lease)?;
         // As for the outbox, but the lease is kept apart: a timer's due time stays as written.
@@ -657,5 +847,41 @@ impl Store for PgStore {
             .await
             .map_err(backend("list users"))?;
         Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    // Monitoring (issue 9): the metrics endpoint's figures, in their own module.
+    async fn monitoring(&self, now: Timestamp) -> Result<store::Monitoring> {
+        monitoring::read(&self.pool, now).await
+    }
+
+    // Documents and signing keys (issue 5), in their own module.
+    async fn documents(&self, case: &CaseId) -> Result<Vec<store::StoredDocument>> {
+        documents::by_case(&self.pool, case).await
+    }
+
+    async fn document_by_code(&self, code: &str) -> Result<Option<store::StoredDocument>> {
+        documents::by_code(&self.pool, code).await
+    }
+
+    async fn revoke_invitation(&self, registration_number: &str, at: Timestamp) -> Result<bool> {
+        let mut conn = self.pool.acquire().await.map_err(backend("revoke invitation"))?;
+        documents::revoke(&mut conn, registration_number, at).await
+    }
+
+    async fn save_official_key(&self, key: &store::OfficialKey) -> Result<()> {
+        let mut conn = self.pool.acquire().await.map_err(backend("save signing key"))?;
+        documents::save_key(&mut conn, key).await
+    }
+
+    async fn official_key(&self, key_id: &str) -> Result<Option<store::OfficialKey>> {
+        documents::key(&self.pool, key_id).await
+    }
+
+    async fn official_keys(&self, user: &str) -> Result<Vec<store::OfficialKey>> {
+        documents::keys_of(&self.pool, user).await
+    }
+
+    async fn wait_for_work(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.work.notified()).await;
     }
 }

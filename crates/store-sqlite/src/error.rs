@@ -28,14 +28,3 @@ fn describe(e: &sqlx::Error) -> String {
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|db| db.is_unique_violation())
 }
-
-/// A stored JSON column that does not parse, or a value that does not serialize. serde_json's
-/// message can quote the offending input, so only its category and position are kept.
-pub(crate) fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
-    move |e| StoreError::Backend(format!("{what}: unreadable JSON ({:?} error at line {} column {})", e.classify(), e.line(), e.column()))
-}
-
-/// A stored value outside the range this version can represent.
-pub(crate) fn corrupt(what: &'static str) -> StoreError {
-    StoreError::Backend(format!("{what}: stored value out of range"))
-}

@@ -8,21 +8,25 @@
 //! separate pool of read-only connections, which WAL lets run alongside the writer.
 
 #[macro_use]
-mod rows;
+mod columns;
+pub mod bulk;
+mod documents;
 mod error;
+mod monitoring;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
-use error::{backend, is_unique_violation, json};
+use error::{backend, is_unique_violation};
 use jiff::{SignedDuration, Timestamp};
-use rows::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, micros, to_i64, to_u64};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use std::path::Path;
 use std::time::Duration;
 use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, OutboxMessage, Result, Store, StoreError, TaskQuery, TaskRow, Timer, UnitOfWork, User,
+    CaseQuery, CaseSummary, IdempotencyRecord, Migrations, OutboxMessage, OutboxState, Result, SchemaStatus, Store, StoreError, TaskQuery,
+    TaskRow, Timer, UnitOfWork, User,
 };
+use store_sql::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, json, micros, to_i64, to_u64};
 
 /// How long a connection waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,6 +50,12 @@ impl SqliteStore {
     /// Opens the database at `path`, creating the file if it is missing, and brings its schema
     /// up to date. Every acknowledged commit is durable (`synchronous = FULL`).
     pub async fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, Migrations::Apply).await
+    }
+
+    /// Opens the database at `path`, creating the file if it is missing. Refuses a schema newer
+    /// than this build; pending migrations are applied or refused as `migrations` says.
+    pub async fn open_with(path: &Path, migrations: Migrations) -> Result<SqliteStore> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -54,7 +64,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend("open database"))?;
-        MIGRATOR.run(&writer).await.map_err(|e| StoreError::Backend(format!("migrate database: {e}")))?;
+        schema_status(&writer).await?.check(migrations)?;
+        if migrations != Migrations::Inspect {
+            run_migrations(&writer).await?;
+        }
         // Opened after the writer so that the file, and its WAL mode, exist already.
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
@@ -62,6 +75,20 @@ impl SqliteStore {
             .await
             .map_err(backend("open database for reading"))?;
         Ok(SqliteStore { writer, reader })
+    }
+
+    /// The schema versions this database has applied against those this build knows.
+    pub async fn schema(&self) -> Result<SchemaStatus> {
+        schema_status(&self.writer).await
+    }
+
+    /// Applies the migrations the database lacks (refusing a newer schema) and returns their
+    /// versions.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let before = schema_status(&self.writer).await?;
+        before.check(Migrations::Apply)?;
+        run_migrations(&self.writer).await?;
+        Ok(before.pending())
     }
 
     /// Closes every connection, waiting for those in use to be returned. Not needed for
@@ -76,6 +103,27 @@ impl SqliteStore {
     async fn write_tx(&self, op: &'static str) -> Result<Transaction<'static, Sqlite>> {
         self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(backend(op))
     }
+}
+
+/// Applies pending migrations; also checks that applied ones were not edited since.
+async fn run_migrations(pool: &SqlitePool) -> Result<()> {
+    MIGRATOR.run(pool).await.map_err(|e| StoreError::Backend(format!("migrate database: {e}")))
+}
+
+/// Reads the applied migrations (none in a new file) against the embedded ones.
+async fn schema_status(pool: &SqlitePool) -> Result<SchemaStatus> {
+    let table: Option<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+        .fetch_optional(pool)
+        .await
+        .map_err(backend("read schema version"))?;
+    let applied = match table {
+        Some(_) => sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(pool)
+            .await
+            .map_err(backend("read schema version"))?,
+        None => Vec::new(),
+    };
+    Ok(SchemaStatus { applied, known: MIGRATOR.iter().map(|m| m.version).collect() })
 }
 
 /// Runs `work` in a write transaction: commits if it succeeds, rolls back if it fails.
@@ -267,6 +315,7 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
             .await
             .map_err(backend("mark timer fired"))?;
     }
+    documents::write(tx, unit).await?;
     Ok(())
 }
 
@@ -446,9 +495,9 @@ impl Store for SqliteStore {
                 .await
                 .map_err(backend("claim outbox"))?;
                 for r in &mut rows {
-                    sqlx::query("UPDATE outbox SET attempts = attempts + 1, due_at = ? WHERE seq = ?")
+                    sqlx::query("UPDATE outbox SET attempts = attempts + 1, due_at = ? WHERE id = ?")
                         .bind(micros(until))
-                        .bind(r.seq)
+                        .bind(&r.id)
                         .execute(&mut *tx)
                         .await
                         .map_err(backend("claim outbox"))?;
@@ -556,6 +605,54 @@ impl Store for SqliteStore {
         collect(rows)
     }
 
+    async fn outbox_dead(&self, id: &str, error: &str, at: Timestamp) -> Result<()> {
+        in_write_tx!(self, "mark outbox message dead", |tx| {
+            sqlx::query("UPDATE outbox SET state = 'dead', last_error = ?, dead_at = ? WHERE id = ? AND state = 'pending'")
+                .bind(error)
+                .bind(micros(at))
+                .bind(id)
+                .execute(tx)
+                .await
+                .map(|_| ())
+                .map_err(backend("mark outbox message dead"))
+        })
+    }
+
+    async fn outbox_retry(&self, id: &str, now: Timestamp) -> Result<bool> {
+        in_write_tx!(self, "retry outbox message", |tx| {
+            sqlx::query("UPDATE outbox SET state = 'pending', attempts = 0, due_at = ?, dead_at = NULL WHERE id = ? AND state = 'dead'")
+                .bind(micros(now))
+                .bind(id)
+                .execute(tx)
+                .await
+                .map(|r| r.rows_affected() == 1)
+                .map_err(backend("retry outbox message"))
+        })
+    }
+
+    async fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>> {
+        let row: Option<OutboxRow> = sqlx::query_as(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(backend("read outbox message"))?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn outbox_by_state(&self, state: Option<OutboxState>, limit: u32) -> Result<Vec<OutboxMessage>> {
+        let rows: Vec<OutboxRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE (?1 IS NULL OR state = ?1) ORDER BY seq DESC LIMIT ?2"
+        ))
+        .bind(state.map(OutboxState::code))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(backend("list outbox by state"))?;
+        collect(rows)
+    }
+
     async fn upsert_user(&self, user: &User) -> Result<()> {
         in_write_tx!(self, "save user", |tx| {
             sqlx::query(concat!(
@@ -609,5 +706,35 @@ impl Store for SqliteStore {
             .await
             .map_err(backend("list users"))?;
         Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    // Monitoring (issue 9): the metrics endpoint's figures, in their own module.
+    async fn monitoring(&self, now: Timestamp) -> Result<store::Monitoring> {
+        monitoring::read(&self.reader, now).await
+    }
+
+    // Documents and signing keys (issue 5), in their own module.
+    async fn documents(&self, case: &CaseId) -> Result<Vec<store::StoredDocument>> {
+        documents::by_case(&self.reader, case).await
+    }
+
+    async fn document_by_code(&self, code: &str) -> Result<Option<store::StoredDocument>> {
+        documents::by_code(&self.reader, code).await
+    }
+
+    async fn revoke_invitation(&self, registration_number: &str, at: Timestamp) -> Result<bool> {
+        in_write_tx!(self, "revoke invitation", |tx| documents::revoke(tx, registration_number, at).await)
+    }
+
+    async fn save_official_key(&self, key: &store::OfficialKey) -> Result<()> {
+        in_write_tx!(self, "save signing key", |tx| documents::save_key(tx, key).await)
+    }
+
+    async fn official_key(&self, key_id: &str) -> Result<Option<store::OfficialKey>> {
+        documents::key(&self.reader, key_id).await
+    }
+
+    async fn official_keys(&self, user: &str) -> Result<Vec<store::OfficialKey>> {
+        documents::keys_of(&self.reader, user).await
     }
 }

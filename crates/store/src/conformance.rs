@@ -47,6 +47,11 @@ where
     definitions_are_kept_once(&make().await).await;
     outbox_claims_lease_and_retry(&make().await).await;
     users_are_upserted_and_found(&make().await).await;
+    monitoring_counts_open_tasks_timers_and_outbox(&make().await).await;
+    outbox_dead_letter_and_retry(&make().await).await;
+    documents_are_stored_with_their_events_and_found_by_code(&make().await).await;
+    invitations_are_revoked_by_number_once(&make().await).await;
+    official_keys_are_kept_newest_first(&make().await).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,6 +176,7 @@ impl Fixture {
             outbox: Vec::new(),
             timers: Vec::new(),
             fired_timers: Vec::new(),
+            documents: Vec::new(),
         }
     }
 
@@ -190,6 +196,7 @@ impl Fixture {
             outbox: Vec::new(),
             timers: Vec::new(),
             fired_timers: Vec::new(),
+            documents: Vec::new(),
         }
     }
 
@@ -857,4 +864,221 @@ pub async fn users_are_upserted_and_found(store: &impl Store) {
     let mut all = ok("users", store.users().await);
     all.sort_by(|x, y| x.id.cmp(&y.id));
     assert_eq!(all, vec![renewed, bob], "every user once");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring (issue 9)
+
+/// `monitoring` counts open tasks per step (a done task never), those at risk (`warn_at <= now
+/// <= due_at`, both ends included) and overdue (`due_at < now`), the pending timers due at
+/// `now` with the oldest due time (fired and later ones left out), and the undelivered outbox
+/// messages with the oldest creation time. An empty store shows nothing.
+pub async fn monitoring_counts_open_tasks_timers_and_outbox(store: &impl Store) {
+    use crate::{Monitoring, StepLoad};
+    let now = at(150);
+    assert_eq!(ok("monitoring an empty store", store.monitoring(now).await), Monitoring::default());
+
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(10));
+    let b = Fixture::new("case-b", "2026-0002", "sc-1", "prov-1", at(20));
+    let deadline = |mut t: TaskRow, warn: i64, due: i64| {
+        t.warn_at = Some(at(warn));
+        t.due_at = Some(at(due));
+        t
+    };
+    let timer = |case: &Fixture, id: &str, due: i64| NewTimer {
+        id: id.into(),
+        case_id: case.id.clone(),
+        kind: "due".into(),
+        payload: json!({ "kind": "due", "task": 1 }),
+        due_at: at(due),
+    };
+    let mut open_a = a.open();
+    let mut done = a.task(3, "P1", "office", "prov-1", None, at(10));
+    done.done_at = Some(at(30));
+    open_a.tasks = vec![
+        deadline(a.task(1, "P1", "office", "prov-1", None, at(10)), 100, 200), // at risk
+        a.task(2, "P2", "management", "prov-1", None, at(10)),                 // no deadline: open only
+        done,
+    ];
+    open_a.timers = vec![timer(&a, "t-fired", 100), timer(&a, "t-due", 120), timer(&a, "t-later", 500)];
+    open_a.outbox = vec![a.message("m-pending", "knb.request_coordination", at(10)), a.message("m-delivered", "sc.send_result", at(10))];
+    ok("commit case a", store.commit(open_a).await);
+    let mut open_b = b.open();
+    open_b.tasks = vec![
+        deadline(b.task(1, "P1", "office", "prov-1", None, at(20)), 40, 50), // overdue
+        deadline(b.task(2, "P3", "executor", "prov-1", None, at(20)), 150, 150), // at risk: both bounds are `now`
+    ];
+    ok("commit case b", store.commit(open_b).await);
+    ok("fire a timer", store.timer_fired("t-fired", at(140)).await);
+    ok("deliver a message", store.outbox_delivered("m-delivered", at(140)).await);
+
+    let m = ok("monitoring", store.monitoring(now).await);
+    let step = |step: &str, open, at_risk, overdue| StepLoad { step: step.into(), open, at_risk, overdue };
+    assert_eq!(m.steps, vec![step("P1", 2, 1, 1), step("P2", 1, 0, 0), step("P3", 1, 1, 0)], "open tasks per step, by step id");
+    assert_eq!((m.timers_due, m.oldest_due_timer), (1, Some(at(120))), "pending timers due now, the oldest first");
+    assert_eq!((m.outbox_pending, m.oldest_pending_message), (1, Some(at(10))), "undelivered messages, created at their commit");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox's dead letters (issue 6)
+
+/// A pending message given up on becomes `dead` with its error and time and is never claimed;
+/// giving up on a delivered message changes nothing. Messages are listed by state, newest
+/// first, and found by id. A retry brings a dead message back pending, due at once, with a
+/// fresh count of attempts and its last error kept, so it is claimed once more (and then
+/// leased as any other); a retry of a message that is not dead, or of no message, returns
+/// false and changes nothing.
+pub async fn outbox_dead_letter_and_retry(store: &impl Store) {
+    use crate::OutboxState::{Dead, Delivered, Pending};
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    let mut open = a.open();
+    open.outbox = vec![
+        a.message("m-1", "sc.forward_documents", at(0)),
+        a.message("m-2", "knb.request_coordination", at(0)),
+        a.message("m-3", "sc.send_result", at(0)),
+    ];
+    ok("open a case with messages", store.commit(open).await);
+    let lease = SignedDuration::from_secs(60);
+    let claim = |now: Timestamp| async move { ok("claim outbox", store.claim_outbox(now, 10, lease).await) };
+
+    assert_eq!(message_ids(&claim(at(10)).await), vec!["m-1", "m-2", "m-3"]);
+    ok("delivered", store.outbox_delivered("m-1", at(11)).await);
+    ok("dead", store.outbox_dead("m-2", "the KNB rejected the request", at(12)).await);
+    ok("failed", store.outbox_failed("m-3", "connection refused", at(10_000)).await);
+    ok("dead after delivery", store.outbox_dead("m-1", "a late report", at(13)).await);
+
+    let dead = ok("outbox message", store.outbox_message("m-2").await).expect("the dead message is found by id");
+    assert_eq!(
+        (dead.state.as_str(), dead.last_error.as_deref(), dead.dead_at, dead.attempts, dead.delivered_at),
+        ("dead", Some("the KNB rejected the request"), Some(at(12)), 1, None),
+        "a dead message keeps its error, its attempts and when it was given up on"
+    );
+    let delivered = ok("outbox message", store.outbox_message("m-1").await).expect("found by id");
+    assert_eq!((delivered.state.as_str(), delivered.dead_at), ("delivered", None), "a delivered message is never made dead");
+    assert_eq!(ok("outbox message", store.outbox_message("m-9").await), None, "an unknown id finds nothing");
+
+    let by_state = |state, limit| async move { message_ids(&ok("outbox by state", store.outbox_by_state(state, limit).await)) };
+    assert_eq!(by_state(Some(Dead), 10).await, vec!["m-2"], "dead messages");
+    assert_eq!(by_state(Some(Pending), 10).await, vec!["m-3"], "pending messages");
+    assert_eq!(by_state(Some(Delivered), 10).await, vec!["m-1"], "delivered messages");
+    assert_eq!(by_state(None, 10).await, vec!["m-3", "m-2", "m-1"], "any state, newest first");
+    assert_eq!(by_state(None, 2).await, vec!["m-3", "m-2"], "up to the limit");
+
+    assert!(claim(at(5_000)).await.is_empty(), "a dead message is never claimed");
+    assert_eq!(message_ids(&claim(at(1_000_000)).await), vec!["m-3"], "not even long after");
+    ok("delivered", store.outbox_delivered("m-3", at(1_000_001)).await);
+
+    let before = trace(store, &a.id).await;
+    for id in ["m-1", "m-3", "m-9"] {
+        assert!(!ok("retry", store.outbox_retry(id, at(2_000_000)).await), "a retry of {id}, which is not dead, returns false");
+    }
+    assert_eq!(trace(store, &a.id).await, before, "a refused retry changes nothing");
+
+    assert!(ok("retry", store.outbox_retry("m-2", at(2_000_000)).await), "a dead message is retried");
+    let retried = ok("outbox message", store.outbox_message("m-2").await).expect("found by id");
+    assert_eq!(
+        (retried.state.as_str(), retried.attempts, retried.due_at, retried.dead_at, retried.last_error.as_deref()),
+        ("pending", 0, at(2_000_000), None, Some("the KNB rejected the request")),
+        "a retried message is pending, due at once, with fresh attempts and its last error kept"
+    );
+    assert!(!ok("retry", store.outbox_retry("m-2", at(2_000_000)).await), "a second retry finds it no longer dead");
+    assert_eq!(by_state(Some(Dead), 10).await, Vec::<String>::new(), "no dead message is left");
+
+    let again = claim(at(2_000_000)).await;
+    assert_eq!(message_ids(&again), vec!["m-2"], "the retried message is claimed");
+    assert_eq!(again[0].attempts, 1, "its first attempt since the retry");
+    assert!(claim(at(2_000_001)).await.is_empty(), "and leased like any other: claimed once");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents and signing keys (issue 5)
+
+fn document(f: &Fixture, id: &str, kind: &str, code: Option<&str>, number: Option<&str>, t: Timestamp) -> crate::StoredDocument {
+    crate::StoredDocument {
+        id: id.into(),
+        case_id: f.id.clone(),
+        task: 1,
+        kind: kind.into(),
+        hash: "c".repeat(64),
+        // Kazakh letters and key order that JSONB would change: the text must come back as written.
+        view: format!(r#"{{"z":1,"a":"Әбілқайыров Ғалым {id}","nested":{{"b":[1,2],"a":null}}}}"#),
+        signature: code.map(|_| r#"{"algorithm":"Ed25519","bytes":"AAEC"}"#.to_owned()),
+        verification_code: code.map(str::to_owned),
+        registration_number: number.map(str::to_owned),
+        issued_at: t,
+        revoked_at: None,
+    }
+}
+
+/// Documents are written with the unit of work that issues them, read back byte for byte in
+/// the order they were committed, and found by their verification code; a unit that fails writes none; a
+/// verification code is never given to two documents.
+pub async fn documents_are_stored_with_their_events_and_found_by_code(store: &impl Store) {
+    let f = Fixture::new("case-doc", "2026-000070", "sc-1", "prov-1", at(0));
+    ok("open", store.commit(f.open()).await);
+    let mut unit = f.produce(2, &["acceptance_receipt"], at(10));
+    let receipt = document(&f, "doc-1", "acceptance_receipt", None, None, at(10));
+    unit.documents = vec![receipt.clone()];
+    ok("commit with a document", store.commit(unit).await);
+    let mut unit = f.produce(3, &["invitation"], at(20));
+    // Issued at an earlier instant (another replica's clock): the order is still the commits'.
+    let invitation = document(&f, "doc-2", "invitation", Some("CODE-1"), Some("7110000001"), at(5));
+    unit.documents = vec![invitation.clone()];
+    ok("commit with an invitation", store.commit(unit).await);
+
+    assert_eq!(ok("documents", store.documents(&f.id).await), vec![receipt.clone(), invitation.clone()], "in commit order, as written");
+    assert_eq!(ok("by code", store.document_by_code("CODE-1").await), Some(invitation.clone()), "found by its code");
+    assert_eq!(ok("by code", store.document_by_code("code-1").await), None, "codes are compared exactly");
+    assert_eq!(ok("by code", store.document_by_code("CODE-2").await), None, "an unknown code finds nothing");
+
+    // A stale unit writes neither its events nor its documents.
+    let mut stale = f.produce(3, &["motivated_refusal"], at(30));
+    stale.documents = vec![document(&f, "doc-3", "motivated_refusal", None, None, at(30))];
+    assert_conflict("stale unit with a document", store.commit(stale).await, &f.id, 3, 4);
+    assert_eq!(ok("documents", store.documents(&f.id).await).len(), 2, "the stale unit's document was not written");
+
+    // A second document with the same code is refused, with the unit's events.
+    let mut twice = f.produce(4, &["invitation"], at(40));
+    twice.documents = vec![document(&f, "doc-4", "invitation", Some("CODE-1"), Some("7110000002"), at(40))];
+    assert!(store.commit(twice).await.is_err(), "a verification code is unique");
+    assert_eq!(ok("events", store.load_events(&f.id).await).len(), 4, "nothing of the refused unit was written");
+    assert_eq!(ok("documents", store.documents(&f.id).await).len(), 2);
+    assert!(ok("documents", store.documents(&CaseId("case-none".into())).await).is_empty(), "another case has none");
+}
+
+/// Revoking by registration number marks the invitation once: a second revocation keeps the
+/// first time; an unknown number changes nothing; a receipt is never revoked by a number.
+pub async fn invitations_are_revoked_by_number_once(store: &impl Store) {
+    let f = Fixture::new("case-rev", "2026-000071", "sc-1", "prov-1", at(0));
+    ok("open", store.commit(f.open()).await);
+    let mut unit = f.produce(2, &["invitation"], at(10));
+    unit.documents = vec![document(&f, "doc-r", "invitation", Some("CODE-R"), Some("7110000009"), at(10))];
+    ok("commit", store.commit(unit).await);
+
+    assert!(!ok("revoke unknown", store.revoke_invitation("0000000000", at(20)).await), "an unknown number is not found");
+    assert!(ok("revoke", store.revoke_invitation("7110000009", at(30)).await), "the invitation is found");
+    assert!(ok("revoke again", store.revoke_invitation("7110000009", at(40)).await), "found again");
+    let found = ok("by code", store.document_by_code("CODE-R").await).expect("still found");
+    assert_eq!(found.revoked_at, Some(at(30)), "the first revocation's time stays");
+}
+
+/// Public keys are stored once per key id and listed per official, newest first.
+pub async fn official_keys_are_kept_newest_first(store: &impl Store) {
+    let key = |id: &str, user: &str, t: Timestamp| crate::OfficialKey {
+        key_id: id.into(),
+        user_id: user.into(),
+        algorithm: "Ed25519".into(),
+        public_key: format!("-----BEGIN PUBLIC KEY-----\n{id}\n-----END PUBLIC KEY-----\n"),
+        created_at: t,
+    };
+    let (old, new, other) =
+        (key("ed25519:old", "head@prov-1", at(0)), key("ed25519:new", "head@prov-1", at(60)), key("ed25519:x", "head@prov-2", at(30)));
+    for k in [&old, &new, &other] {
+        ok("save key", store.save_official_key(k).await);
+    }
+    assert!(store.save_official_key(&key("ed25519:old", "head@prov-3", at(90))).await.is_err(), "a key id is stored once");
+    assert_eq!(ok("keys", store.official_keys("head@prov-1").await), vec![new.clone(), old.clone()], "newest first");
+    assert_eq!(ok("key", store.official_key("ed25519:old").await), Some(old), "found by id, unchanged by the refused save");
+    assert_eq!(ok("key", store.official_key("ed25519:none").await), None);
+    assert!(ok("keys", store.official_keys("nobody").await).is_empty());
 }

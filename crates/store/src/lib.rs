@@ -7,6 +7,9 @@
 //! the suite in [`conformance`].
 
 pub mod conformance;
+pub mod schema;
+
+pub use schema::{Migrations, SchemaStatus};
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
@@ -24,6 +27,9 @@ pub enum StoreError {
     /// A second case with the same reference number.
     #[error("reference {0} already exists")]
     DuplicateReference(String),
+    /// The database's schema does not fit this build (newer, or not yet migrated).
+    #[error("{0}")]
+    Schema(String),
     /// The database failed or holds something this version cannot read.
     #[error("storage failure: {0}")]
     Backend(String),
@@ -109,13 +115,44 @@ pub struct OutboxMessage {
     pub kind: String,
     pub payload: serde_json::Value,
     pub idempotency_key: String,
-    /// `pending`, `delivered`.
+    /// `pending`, `delivered` or `dead` (see [`OutboxState`]).
     pub state: String,
     pub attempts: u32,
     pub due_at: Timestamp,
     pub last_error: Option<String>,
     pub created_at: Timestamp,
     pub delivered_at: Option<Timestamp>,
+    /// When the message was given up on (its state is `dead`); cleared by a retry.
+    pub dead_at: Option<Timestamp>,
+}
+
+/// Where an outbox message is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for its due time, being tried, or waiting for a retry after a failure.
+    Pending,
+    Delivered,
+    /// Given up on (refused by the other system, or too many failures): it is not tried again
+    /// until an operator says so.
+    Dead,
+}
+
+impl OutboxState {
+    pub const ALL: [OutboxState; 3] = [OutboxState::Pending, OutboxState::Delivered, OutboxState::Dead];
+
+    /// The code stored in the `state` column.
+    pub fn code(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Delivered => "delivered",
+            OutboxState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<OutboxState> {
+        OutboxState::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 /// A timer written with the event that causes it: at `due_at` the engine asks the domain what
@@ -161,6 +198,8 @@ pub struct UnitOfWork {
     pub timers: Vec<NewTimer>,
     /// Timers whose effect this unit records: marked fired in the same transaction.
     pub fired_timers: Vec<String>,
+    /// Documents issued by the command's events (`DocumentIssued`), stored with them.
+    pub documents: Vec<StoredDocument>,
 }
 
 /// A person who signs in: staff of a unit in one role, or a system account.
@@ -253,6 +292,18 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_failed(&self, id: &str, error: &str, retry_at: Timestamp) -> Result<()>;
     /// All messages of a case (or all, newest first, when `None`).
     async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>>;
+    /// Gives up on a pending message: it becomes `dead` with the error and is never claimed
+    /// again unless [`Store::outbox_retry`] brings it back. A message in another state is left
+    /// as it is (a late report must not bury a delivered message).
+    async fn outbox_dead(&self, id: &str, error: &str, at: Timestamp) -> Result<()>;
+    /// Brings a dead message back: pending, due at `now`, with a fresh count of attempts (its
+    /// last error stays for the record). False, changing nothing, when there is no dead message
+    /// with this id.
+    async fn outbox_retry(&self, id: &str, now: Timestamp) -> Result<bool>;
+    /// One message by id.
+    async fn outbox_message(&self, id: &str) -> Result<Option<OutboxMessage>>;
+    /// Up to `limit` messages in `state` (any state when `None`), newest first.
+    async fn outbox_by_state(&self, state: Option<OutboxState>, limit: u32) -> Result<Vec<OutboxMessage>>;
 
     /// Claims up to `limit` pending timers due at `now`, soonest first: each gets `attempts + 1`
     /// and is not claimed again before `now + lease`. Its `due_at` stays as written.
@@ -267,4 +318,102 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, id: &str) -> Result<Option<User>>;
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
     async fn users(&self) -> Result<Vec<User>>;
+
+    /// Open, at-risk and overdue tasks per step, due timers and the outbox backlog, as of `now`
+    /// (see [`Monitoring`]).
+    async fn monitoring(&self, now: Timestamp) -> Result<Monitoring>;
+
+    /// Waits until a commit, possibly of another process on the same database, may have queued
+    /// work for the dispatchers (an outbox message), or `timeout` passes. Waking early is
+    /// allowed, so callers always poll after it returns; a backend that cannot hear other
+    /// processes simply sleeps.
+    async fn wait_for_work(&self, timeout: std::time::Duration) {
+        tokio::time::sleep(timeout).await;
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Documents and signing keys (issue 5). Documents are written by `commit` with the events
+    // that issue them; these read them, revoke invitations, and keep officials' public keys.
+
+    /// A case's issued documents, in the order they were committed.
+    async fn documents(&self, case: &CaseId) -> Result<Vec<StoredDocument>>;
+    /// The document a public verification code names, if any.
+    async fn document_by_code(&self, code: &str) -> Result<Option<StoredDocument>>;
+    /// Marks the invitation with this registration number revoked at `at` (an earlier
+    /// revocation keeps its time). False when no invitation has the number.
+    async fn revoke_invitation(&self, registration_number: &str, at: Timestamp) -> Result<bool>;
+    /// Stores an official's public key; a key id already stored is refused (`Backend`).
+    async fn save_official_key(&self, key: &OfficialKey) -> Result<()>;
+    /// A public key by its id.
+    async fn official_key(&self, key_id: &str) -> Result<Option<OfficialKey>>;
+    /// An official's keys, newest first: the first is the one they sign with.
+    async fn official_keys(&self, user: &str) -> Result<Vec<OfficialKey>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring: what the service's metrics show of the database (added for issue 9).
+
+/// The open tasks of one step as of a moment (see [`Store::monitoring`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepLoad {
+    pub step: String,
+    pub open: u64,
+    /// Open, past their warning moment and not yet overdue (`warn_at <= now <= due_at`).
+    pub at_risk: u64,
+    /// Open and past their deadline (`due_at < now`).
+    pub overdue: u64,
+}
+
+/// Figures for the metrics endpoint, read from the database so that every replica on it
+/// reports the same.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Monitoring {
+    /// The steps that have open tasks, by step id.
+    pub steps: Vec<StepLoad>,
+    /// Pending timers due at `now` or before: work the timer worker has not done yet.
+    pub timers_due: u64,
+    /// The due time of the oldest of them.
+    pub oldest_due_timer: Option<Timestamp>,
+    /// Outbox messages not delivered yet (whether due or waiting for a retry).
+    pub outbox_pending: u64,
+    /// When the oldest of them was created.
+    pub oldest_pending_message: Option<Timestamp>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents and signing keys (issue 5).
+
+/// A document as issued and kept: the view it was rendered from (JSON text, as the engine wrote
+/// it, so it renders again to the same bytes), its content hash and, if signed, the signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDocument {
+    pub id: String,
+    pub case_id: CaseId,
+    pub task: u32,
+    /// The document kind's id in the definition (`invitation`, `acceptance_receipt`, …).
+    pub kind: String,
+    /// SHA-256 (hex) of the view's canonical content.
+    pub hash: String,
+    /// The document view as JSON text.
+    pub view: String,
+    /// The signature as JSON text, for a signed document.
+    pub signature: Option<String>,
+    /// The public verification code (invitations).
+    pub verification_code: Option<String>,
+    /// The registration number (invitations), for revocation by number.
+    pub registration_number: Option<String>,
+    pub issued_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// An official's public signing key. The private half never reaches the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialKey {
+    /// Derived from the public key (e.g. `ed25519:0123456789abcdef`).
+    pub key_id: String,
+    pub user_id: String,
+    pub algorithm: String,
+    /// The public key as PEM text.
+    pub public_key: String,
+    pub created_at: Timestamp,
 }

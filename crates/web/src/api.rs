@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tasks", get(tasks))
         .route("/api/inbound/knb", post(knb_answer))
         .route("/api/outbox", get(outbox))
+        .route("/api/outbox/{id}/retry", post(retry_outbox))
         .route("/api/reports/compliance", get(compliance))
 }
 
@@ -117,8 +118,9 @@ pub async fn open_case(
     let req = body(payload)?;
     let draft = req.application.into();
     let r = s.engine.open_case(&actor, &draft, req.provider_unit.as_deref(), Some(&key)).await?;
-    let status = if r.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(r.into())))
+    // A retry gets the answer the first request got, so a client whose connection dropped after
+    // the commit sees the same 201; the body's `replayed` tells the two apart.
+    Ok((StatusCode::CREATED, Json(r.into())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -244,7 +246,12 @@ pub async fn knb_answer(
     Caller(actor): Caller,
     payload: Result<Json<KnbAnswerBody>, JsonRejection>,
 ) -> Result<Json<CommandResponse>, ApiError> {
-    let b = body(payload)?;
+    let answer = knb_answer_from(body(payload)?)?;
+    Ok(Json(s.engine.knb_answer(&actor, &answer).await?.into()))
+}
+
+/// Checks an inbound KNB answer's fields and turns it into the engine's form.
+pub(crate) fn knb_answer_from(b: KnbAnswerBody) -> Result<KnbAnswer, ApiError> {
     let verdict = match (b.answer.as_str(), b.days, b.reason) {
         ("agree", None, None) => KnbVerdict::Agree,
         ("object", None, None) => KnbVerdict::Object,
@@ -266,13 +273,47 @@ pub async fn knb_answer(
     if b.message_id.trim().is_empty() {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_answer", "a message id is required"));
     }
-    let answer = KnbAnswer { case_id: b.case_id, message_id: b.message_id, verdict };
-    Ok(Json(s.engine.knb_answer(&actor, &answer).await?.into()))
+    Ok(KnbAnswer { case_id: b.case_id, message_id: b.message_id, verdict })
 }
 
-#[utoipa::path(get, path = "/api/outbox", responses((status = 200, body = Vec<OutboxItem>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn outbox(State(s): State<AppState>, Caller(actor): Caller) -> Result<Json<Vec<OutboxItem>>, ApiError> {
-    Ok(Json(s.engine.outbox(&actor).await?.into_iter().map(outbox_item).collect()))
+#[derive(Deserialize, IntoParams)]
+pub struct OutboxQuery {
+    /// Only the messages in this state: `pending`, `delivered` or `dead` (the newest 500);
+    /// every message when left out.
+    state: Option<String>,
+}
+
+/// The outbox: calls to other agencies' systems, newest first, with their state, attempts,
+/// last error and next due time. For supervisors and administrators.
+#[utoipa::path(get, path = "/api/outbox", params(OutboxQuery),
+    responses((status = 200, body = Vec<OutboxItem>), (status = 400, body = ErrorBody, description = "a state that does not exist"),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn outbox(
+    State(s): State<AppState>,
+    Caller(actor): Caller,
+    query: Result<Query<OutboxQuery>, QueryRejection>,
+) -> Result<Json<Vec<OutboxItem>>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
+    let state = match q.state.as_deref() {
+        None => None,
+        Some(code) => Some(store::OutboxState::parse(code).ok_or_else(|| {
+            let allowed = store::OutboxState::ALL.map(store::OutboxState::code).join(", ");
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", format!("state \"{code}\" is not one of {allowed}"))
+        })?),
+    };
+    Ok(Json(s.engine.outbox_list(&actor, state).await?.into_iter().map(outbox_item).collect()))
+}
+
+/// Sends a dead message again: it becomes pending, due at once, with a fresh count of
+/// attempts. For administrators; a supervisor only reads the outbox.
+#[utoipa::path(post, path = "/api/outbox/{id}/retry", params(("id" = String, Path, description = "the message's id")),
+    responses((status = 200, body = OutboxItem, description = "the message, pending again"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such message"),
+        (status = 409, body = ErrorBody, description = "the message is not dead")),
+    security(("bearer" = [])))]
+pub async fn retry_outbox(State(s): State<AppState>, Caller(actor): Caller, Path(id): Path<String>) -> Result<Json<OutboxItem>, ApiError> {
+    Ok(Json(outbox_item(s.engine.retry_outbox(&actor, &id).await?)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -369,6 +410,9 @@ fn outbox_item(m: store::OutboxMessage) -> OutboxItem {
         attempts: m.attempts,
         due_at: m.due_at.to_string(),
         last_error: m.last_error,
+        created_at: m.created_at.to_string(),
+        delivered_at: m.delivered_at.map(|t| t.to_string()),
+        dead_at: m.dead_at.map(|t| t.to_string()),
     }
 }
 
@@ -395,7 +439,15 @@ fn case_detail(view: &CaseView, actor: &Actor, now: jiff::Timestamp) -> CaseDeta
             .iter()
             .map(|d| {
                 let title = def.document(&d.document).map(|k| Text::from(&k.title));
-                serde_json::json!({ "document": d.document, "title": json(&title), "task": d.task, "at": d.at.to_string() })
+                let mut item = serde_json::json!({ "document": d.document, "title": json(&title), "task": d.task, "at": d.at.to_string() });
+                // Issued documents: their content hash, languages and signature (issue 5).
+                if let Some(issued) = &d.issued {
+                    item["hash"] = issued.hash.clone().into();
+                    item["languages"] = json(&issued.languages);
+                    item["signed"] = json(&issued.signed);
+                    item["download"] = format!("/api/cases/{}/documents/{}", c.id, d.document).into();
+                }
+                item
             })
             .collect(),
         invitation: c.invitation.as_ref().map(|i| json(i)),

@@ -81,11 +81,13 @@ impl From<EngineError> for ApiError {
             e @ EngineError::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, "version_conflict", e.to_string()),
             e @ EngineError::KeyReused => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", e.to_string()),
             EngineError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", m),
+            e @ EngineError::OutboxNotDead { .. } => ApiError::new(StatusCode::CONFLICT, "outbox_not_dead", e.to_string()),
             EngineError::Unavailable(e) => {
                 tracing::warn!(error = %e, "external system unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "system_unavailable", format!("{e}; nothing was changed, try again"))
             }
-            e @ (EngineError::Regulation(_) | EngineError::Store(_)) => {
+            EngineError::NoSigningKey(m) => ApiError::new(StatusCode::CONFLICT, "no_signing_key", m),
+            e @ (EngineError::Regulation(_) | EngineError::Store(_) | EngineError::Document(_)) => {
                 tracing::error!(error = ?e, "request failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; nothing was changed")
             }

@@ -6,15 +6,20 @@
 
 mod api;
 mod auth;
+mod documents;
 mod error;
+pub mod gateway;
+mod metrics;
 mod openapi;
 mod wire;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use engine::Engine;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -23,13 +28,42 @@ pub use openapi::ApiDoc;
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<Engine>,
+    /// The secret signing the gateway's inbound messages; none: that door is closed.
+    pub gateway_secret: Option<Arc<integrations::signature::Secret>>,
+}
+
+/// What the HTTP layer is configured with beyond the engine.
+#[derive(Clone, Debug, Default)]
+pub struct WebOptions {
+    pub gateway_secret: Option<integrations::signature::Secret>,
+}
+
+/// Adds the headers every answer carries unless its handler set its own: nothing from us runs in a frame
+/// of another site, no type is guessed from content, no script or style comes from anywhere but
+/// this server (and none inline), and no address leaks to other sites through the referrer.
+fn with_security_headers(router: Router) -> Router {
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; \
+               base-uri 'none'; form-action 'self'";
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+}
+
+/// The whole HTTP application with default options.
+pub fn router(engine: Arc<Engine>) -> Router {
+    router_with(engine, WebOptions::default())
 }
 
 /// The whole HTTP application.
-pub fn router(engine: Arc<Engine>) -> Router {
-    api::routes()
-        .with_state(AppState { engine })
+pub fn router_with(engine: Arc<Engine>, options: WebOptions) -> Router {
+    let app = api::routes()
+        .merge(documents::routes())
+        .route("/metrics", axum::routing::get(metrics::scrape))
+        .route("/gateway/knb/answers", axum::routing::post(gateway::knb_answer))
+        .with_state(AppState { engine, gateway_secret: options.gateway_secret.map(Arc::new) })
         .layer(RequestBodyLimitLayer::new(256 * 1024))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));
+    with_security_headers(app).layer(TraceLayer::new_for_http()).layer(axum::middleware::from_fn(metrics::track))
 }

@@ -9,10 +9,10 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Shaqyru API", description = "Case management for issuing invitations for entry into Kazakhstan on private matters (regulation of MVD Order No. 178, 2018). Every call is made as a user with a role and a unit (bearer token); every command carries an Idempotency-Key."),
-    paths(api::me, api::editions, api::edition, api::open_case, api::list_cases, api::read_case, api::perform, api::tasks, api::knb_answer, api::outbox, api::compliance),
+    paths(api::me, api::editions, api::edition, api::open_case, api::list_cases, api::read_case, api::perform, api::tasks, api::knb_answer, crate::gateway::knb_answer, crate::documents::download, crate::documents::revoke, crate::documents::verify_json, api::outbox, api::retry_outbox, api::compliance),
     components(schemas(ErrorBody, ErrorDetail, ApplicationForm, ApplicantForm, InviteeForm, OpenCaseRequest, InputBody, PerformBody,
         KnbAnswerBody, CommandResponse, Text, TaskItem, CaseListItem, ActionItem, OutcomeItem, HistoryItem, OutboxItem, CaseDetail, Me, EditionItem,
-        ComplianceReportResponse, ComplianceRowItem)),
+        ComplianceReportResponse, ComplianceRowItem, crate::documents::VerifyResponse, crate::documents::VerifyInvitee)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;

@@ -298,10 +298,16 @@ pub struct OutboxItem {
     pub id: String,
     pub case_id: String,
     pub kind: String,
+    /// `pending`, `delivered` or `dead` (given up on: waits for an administrator's retry).
     pub state: String,
+    /// Attempts since the message was queued or last retried by an administrator.
     pub attempts: u32,
+    /// When a pending message is tried next.
     pub due_at: String,
     pub last_error: Option<String>,
+    pub created_at: String,
+    pub delivered_at: Option<String>,
+    pub dead_at: Option<String>,
 }
 
 /// A whole case: its state, what the caller may do, and its full history.

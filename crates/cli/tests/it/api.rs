@@ -163,7 +163,17 @@ async fn the_api_describes_itself_and_the_regulation() {
     assert_eq!(r.status(), StatusCode::OK);
     let doc: Value = r.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/cases", "/api/cases/{case_id}", "/api/cases/{case_id}/steps/{step}", "/api/tasks", "/api/inbound/knb"] {
+    for path in [
+        "/api/cases",
+        "/api/cases/{case_id}",
+        "/api/cases/{case_id}/steps/{step}",
+        "/api/tasks",
+        "/api/inbound/knb",
+        "/gateway/knb/answers",
+        "/api/cases/{case_id}/documents/{document}",
+        "/api/invitations/{number}/revoke",
+        "/api/verify/{code}",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the API description");
     }
     let (_, editions) = app.get(OPERATOR, "/api/regulation").await;
@@ -174,4 +184,33 @@ async fn the_api_describes_itself_and_the_regulation() {
     assert_eq!(def["steps"].as_array().unwrap().len(), 15);
     let r = reqwest::get(format!("http://{}/health", app.addr)).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Every answer, JSON or error, carries the hardening headers; the public verification page keeps
+/// its own stricter policy.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    for (path, token) in
+        [("/health", None), ("/api/tasks", Some(app.token(OPERATOR))), ("/api/cases/nope", Some(app.token(OPERATOR))), ("/api/me", None)]
+    {
+        let mut req = client.get(format!("http://{}{path}", app.addr));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+    }
+    let r = client.get(format!("http://{}/verify/unknown-code", app.addr)).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'"), "the verification page keeps its own policy: {csp}");
 }

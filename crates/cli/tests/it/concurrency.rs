@@ -29,7 +29,7 @@ async fn a_retried_command_with_the_same_key_has_one_effect() {
     let body = json!({ "application": application(PASSPORT_CLEAR) });
     let (s1, first) = app.post_with_key(OPERATOR, "/api/cases", &body, Some("open-1")).await;
     let (s2, second) = app.post_with_key(OPERATOR, "/api/cases", &body, Some("open-1")).await;
-    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED), "a replay answers as the original did");
     assert_eq!(first["case_id"], second["case_id"]);
     assert_eq!(second["replayed"], true);
     let (_, cases) = app.get(SUPERVISOR, "/api/cases").await;

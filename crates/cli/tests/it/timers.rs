@@ -85,3 +85,16 @@ async fn a_term_moved_by_the_knb_is_not_overrun_early_and_its_real_end_fires_onc
     assert_eq!(count(&detail, "term_overrun"), 1);
     assert!(detail["term_overrun"].as_bool().unwrap());
 }
+
+/// A real clock reads nanoseconds, the stores keep microseconds: a timer read back from its row
+/// must still match the deadline written into the case's events, or it would fire to no effect.
+#[tokio::test]
+async fn timers_set_at_a_nanosecond_instant_still_fire() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-24T05:00:00.123456789Z".parse().unwrap());
+    let case = app.case_at_p1(PASSPORT_CLEAR).await;
+    app.clock.advance(SignedDuration::from_mins(11));
+    assert_eq!(app.fire_timers().await, 2, "P1's warning and its deadline both take effect");
+    let detail = app.case(&case).await;
+    assert_eq!(count(&detail, "task_flagged"), 2, "{detail}");
+}

@@ -62,6 +62,21 @@ impl Schema {
     }
 }
 
+/// Runs `test` with the URL of a fresh, empty schema, then drops the schema even if the test
+/// panicked (the panic is re-raised afterwards). The test opens and closes its own stores.
+async fn in_empty_schema<F, Fut>(test: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let schema = Schema::create().await;
+    let outcome = tokio::spawn(test(schema.url())).await;
+    schema.drop().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
 /// Runs `test` on a store in a fresh schema, then drops the schema even if the test panicked
 /// (the panic is re-raised afterwards).
 async fn in_fresh_schema<F, Fut>(test: F)
@@ -122,6 +137,16 @@ conformance! {
     outbox_claims_lease_and_retry,
     #[tokio::test]
     users_are_upserted_and_found,
+    #[tokio::test]
+    monitoring_counts_open_tasks_timers_and_outbox,
+    #[tokio::test]
+    outbox_dead_letter_and_retry,
+    #[tokio::test]
+    documents_are_stored_with_their_events_and_found_by_code,
+    #[tokio::test]
+    invitations_are_revoked_by_number_once,
+    #[tokio::test]
+    official_keys_are_kept_newest_first,
 }
 
 /// `run_all` works with a factory, each store in a schema of its own.
@@ -176,6 +201,7 @@ async fn commits_from_two_stores_on_one_schema_are_serialized() {
                     }],
                     timers: vec![],
                     fired_timers: vec![],
+                    documents: vec![],
                 };
                 let (a, b) = tokio::join!(first.commit(unit("first")), second.commit(unit("second")));
                 match (&a, &b) {
@@ -239,6 +265,7 @@ async fn racing_creators_of_one_case_one_wins() {
                     }],
                     timers: vec![],
                     fired_timers: vec![],
+                    documents: vec![],
                 };
                 let (a, b) = tokio::join!(first.commit(unit(0)), second.commit(unit(1)));
                 match (&a, &b) {
@@ -324,6 +351,7 @@ async fn claims_from_two_stores_never_overlap() {
                     .collect(),
                 timers: vec![],
                 fired_timers: vec![],
+                documents: vec![],
             };
             first.commit(unit).await.expect("commit 40 messages");
 
@@ -350,4 +378,68 @@ async fn claims_from_two_stores_never_overlap() {
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+/// A schema that is missing, current, or newer than this build: `RequireCurrent` refuses the
+/// first, `migrate` brings it up once, and any open refuses the last naming its version.
+#[tokio::test]
+async fn the_schema_is_migrated_explicitly_and_a_newer_one_is_refused() {
+    use store::Migrations;
+    use store_postgres::PgOptions;
+    let with = |migrations| PgOptions { migrations, ..PgOptions::default() };
+    in_empty_schema(|url| async move {
+        match PgStore::connect_with(&url, &with(Migrations::RequireCurrent)).await {
+            Err(StoreError::Schema(m)) => assert!(m.contains("shaqyru migrate"), "{m}"),
+            other => panic!("an empty schema must be refused under RequireCurrent, got {:?}", other.map(|_| ())),
+        }
+        let inspect = PgStore::connect_with(&url, &with(Migrations::Inspect)).await.expect("inspect an empty schema");
+        let before = inspect.schema().await.expect("status");
+        assert!(before.applied.is_empty() && !before.known.is_empty(), "{before:?}");
+        assert_eq!(inspect.migrate().await.expect("migrate"), before.known, "every known version is applied");
+        assert_eq!(inspect.migrate().await.expect("migrate again"), Vec::<i64>::new(), "a second run has nothing to do");
+        inspect.close().await;
+        let current = PgStore::connect_with(&url, &with(Migrations::RequireCurrent)).await.expect("a current schema opens");
+        current.close().await;
+
+        let mut conn = PgConnection::connect(&url).await.expect("connect");
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99990101000000, 'from the future', true, '\\x00', 0)",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("pretend a newer build migrated");
+        for policy in [Migrations::Apply, Migrations::RequireCurrent] {
+            match PgStore::connect_with(&url, &with(policy)).await {
+                Err(StoreError::Schema(m)) => assert!(m.contains("99990101000000") && m.contains("newer"), "{m}"),
+                other => panic!("a newer schema must be refused under {policy:?}, got {:?}", other.map(|_| ())),
+            }
+        }
+    })
+    .await;
+}
+
+/// A commit that queues outbox work in one process wakes a dispatcher waiting in another
+/// (LISTEN/NOTIFY on the schema's channel) long before its polling timeout.
+#[tokio::test]
+async fn a_commit_with_outbox_work_wakes_waiters_on_other_connections() {
+    in_empty_schema(|url| async move {
+        let committer = PgStore::connect(&url).await.expect("connect");
+        let waiter = PgStore::connect(&url).await.expect("connect");
+        // Give the waiter's listener time to subscribe before anything is signalled.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let wait = tokio::spawn({
+            let waiter = waiter.clone();
+            async move { waiter.wait_for_work(std::time::Duration::from_secs(600)).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        c::outbox_claims_lease_and_retry(&committer).await;
+        tokio::time::timeout(std::time::Duration::from_secs(30), wait)
+            .await
+            .expect("the waiter is woken by the commit, not by its ten-minute timeout")
+            .expect("the waiter ran");
+        committer.close().await;
+        waiter.close().await;
+    })
+    .await;
 }

@@ -59,6 +59,16 @@ conformance! {
     outbox_claims_lease_and_retry,
     #[tokio::test]
     users_are_upserted_and_found,
+    #[tokio::test]
+    monitoring_counts_open_tasks_timers_and_outbox,
+    #[tokio::test]
+    outbox_dead_letter_and_retry,
+    #[tokio::test]
+    documents_are_stored_with_their_events_and_found_by_code,
+    #[tokio::test]
+    invitations_are_revoked_by_number_once,
+    #[tokio::test]
+    official_keys_are_kept_newest_first,
 }
 
 /// `run_all` works with a factory, each store in its own file of one directory.
@@ -106,6 +116,7 @@ async fn commits_from_two_handles_on_one_file_are_serialized() {
             }],
             timers: vec![],
             fired_timers: vec![],
+            documents: vec![],
         };
         let (a, b) = tokio::join!(first.commit(unit("first")), second.commit(unit("second")));
         match (&a, &b) {
@@ -173,5 +184,43 @@ async fn a_file_that_is_not_a_database_is_refused() {
     match SqliteStore::open(&path).await {
         Err(StoreError::Backend(_)) => {}
         other => panic!("expected a backend error, got {:?}", other.map(|_| ())),
+    }
+}
+
+/// A new file is refused under `RequireCurrent`, migrated once by `migrate`, and a file that a
+/// newer build migrated is refused naming the version.
+#[tokio::test]
+async fn the_schema_is_migrated_explicitly_and_a_newer_one_is_refused() {
+    use store::Migrations;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("shaqyru.db");
+    match SqliteStore::open_with(&path, Migrations::RequireCurrent).await {
+        Err(StoreError::Schema(m)) => assert!(m.contains("shaqyru migrate"), "{m}"),
+        other => panic!("a new file must be refused under RequireCurrent, got {:?}", other.map(|_| ())),
+    }
+    let inspect = SqliteStore::open_with(&path, Migrations::Inspect).await.expect("inspect");
+    let before = inspect.schema().await.expect("status");
+    assert!(before.applied.is_empty() && !before.known.is_empty(), "{before:?}");
+    assert_eq!(inspect.migrate().await.expect("migrate"), before.known, "every known version is applied");
+    assert_eq!(inspect.migrate().await.expect("migrate again"), Vec::<i64>::new(), "a second run has nothing to do");
+    inspect.close().await;
+    SqliteStore::open_with(&path, Migrations::RequireCurrent).await.expect("a current file opens").close().await;
+
+    let raw = SqliteStore::open_with(&path, Migrations::Inspect).await.expect("open");
+    raw.close().await;
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", path.display())).await.expect("connect");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("pretend a newer build migrated");
+    sqlx::Connection::close(conn).await.expect("close");
+    for policy in [Migrations::Apply, Migrations::RequireCurrent] {
+        match SqliteStore::open_with(&path, policy).await {
+            Err(StoreError::Schema(m)) => assert!(m.contains("99990101000000") && m.contains("newer"), "{m}"),
+            other => panic!("a newer schema must be refused under {policy:?}, got {:?}", other.map(|_| ())),
+        }
     }
 }

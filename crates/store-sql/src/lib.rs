@@ -1,0 +1,321 @@
+//! The rows the SQL backends read, and their conversion into the store's types. The structs
+//! derive `sqlx::FromRow` generically, so SQLite and PostgreSQL decode into the same ones; each
+//! backend keeps its own SQL, column lists and driver. JSON columns arrive as text (PostgreSQL
+//! casts its JSONB with `::text`).
+//!
+//! Invariant: no database driver and no SQL text. Nothing here is seen outside the backends.
+
+use domain::{CaseId, EditionRef};
+use jiff::Timestamp;
+use store::{CaseSummary, IdempotencyRecord, OutboxMessage, Result, StoreError, TaskRow, Timer, User};
+
+/// A stored JSON column that does not parse, or a value that does not serialize. serde_json's
+/// message can quote the offending input, so only its category and position are kept.
+pub fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
+    move |e| StoreError::Backend(format!("{what}: unreadable JSON ({:?} error at line {} column {})", e.classify(), e.line(), e.column()))
+}
+
+/// A stored value outside the range this version can represent.
+pub fn corrupt(what: &'static str) -> StoreError {
+    StoreError::Backend(format!("{what}: stored value out of range"))
+}
+
+/// A timestamp as stored: microseconds since the Unix epoch. Sub-microsecond digits are
+/// dropped, which no regulated time limit can notice.
+pub fn micros(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+pub fn timestamp(us: i64) -> Result<Timestamp> {
+    Timestamp::from_microsecond(us).map_err(|_| corrupt("timestamp"))
+}
+
+fn opt_timestamp(us: Option<i64>) -> Result<Option<Timestamp>> {
+    us.map(timestamp).transpose()
+}
+
+/// Both databases store signed 64-bit integers; versions and counters never come near the limit.
+pub fn to_i64(v: u64, what: &'static str) -> Result<i64> {
+    i64::try_from(v).map_err(|_| StoreError::Backend(format!("{what} too large to store")))
+}
+
+pub fn to_u64(v: i64, what: &'static str) -> Result<u64> {
+    u64::try_from(v).map_err(|_| corrupt(what))
+}
+
+fn to_u32(v: i64, what: &'static str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| corrupt(what))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CaseRow {
+    pub case_id: String,
+    pub reference: String,
+    pub edition: String,
+    pub edition_hash: String,
+    pub status: String,
+    pub result: Option<String>,
+    pub sc_branch: String,
+    pub provider: String,
+    pub open_steps: String,
+    pub version: i64,
+    pub opened_at: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<CaseRow> for CaseSummary {
+    type Error = StoreError;
+    fn try_from(r: CaseRow) -> Result<CaseSummary> {
+        Ok(CaseSummary {
+            case_id: CaseId(r.case_id),
+            reference: r.reference,
+            edition: EditionRef { edition: r.edition, hash: r.edition_hash },
+            status: r.status,
+            result: r.result,
+            sc_branch: r.sc_branch,
+            provider: r.provider,
+            open_steps: serde_json::from_str(&r.open_steps).map_err(json("cases.open_steps"))?,
+            version: to_u64(r.version, "cases.version")?,
+            opened_at: timestamp(r.opened_at)?,
+            updated_at: timestamp(r.updated_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TaskDbRow {
+    pub case_id: String,
+    pub task_id: i64,
+    pub reference: String,
+    pub step: String,
+    pub role: String,
+    pub unit: String,
+    pub assignee: Option<String>,
+    pub cites: String,
+    pub time_limit: String,
+    pub opened_at: i64,
+    pub due_at: Option<i64>,
+    pub warn_at: Option<i64>,
+    pub escalated_to: Option<String>,
+    pub done_at: Option<i64>,
+    pub outcome: Option<String>,
+    pub done_by: Option<String>,
+}
+
+impl TryFrom<TaskDbRow> for TaskRow {
+    type Error = StoreError;
+    fn try_from(r: TaskDbRow) -> Result<TaskRow> {
+        Ok(TaskRow {
+            case_id: CaseId(r.case_id),
+            task_id: to_u32(r.task_id, "tasks.task_id")?,
+            reference: r.reference,
+            step: r.step,
+            role: r.role,
+            unit: r.unit,
+            assignee: r.assignee,
+            cites: serde_json::from_str(&r.cites).map_err(json("tasks.cites"))?,
+            limit: r.time_limit,
+            opened_at: timestamp(r.opened_at)?,
+            due_at: opt_timestamp(r.due_at)?,
+            warn_at: opt_timestamp(r.warn_at)?,
+            escalated_to: r.escalated_to,
+            done_at: opt_timestamp(r.done_at)?,
+            outcome: r.outcome,
+            done_by: r.done_by,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct IdempotencyRow {
+    pub user_id: String,
+    pub idem_key: String,
+    pub request_hash: String,
+    pub case_id: String,
+    pub response: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<IdempotencyRow> for IdempotencyRecord {
+    type Error = StoreError;
+    fn try_from(r: IdempotencyRow) -> Result<IdempotencyRecord> {
+        Ok(IdempotencyRecord {
+            user: r.user_id,
+            key: r.idem_key,
+            request_hash: r.request_hash,
+            case_id: CaseId(r.case_id),
+            response: serde_json::from_str(&r.response).map_err(json("idempotency.response"))?,
+            created_at: timestamp(r.created_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub idempotency_key: String,
+    pub state: String,
+    pub attempts: i64,
+    pub due_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub delivered_at: Option<i64>,
+    pub dead_at: Option<i64>,
+}
+
+impl TryFrom<OutboxRow> for OutboxMessage {
+    type Error = StoreError;
+    fn try_from(r: OutboxRow) -> Result<OutboxMessage> {
+        Ok(OutboxMessage {
+            id: r.id,
+            case_id: CaseId(r.case_id),
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).map_err(json("outbox.payload"))?,
+            idempotency_key: r.idempotency_key,
+            state: r.state,
+            attempts: to_u32(r.attempts, "outbox.attempts")?,
+            due_at: timestamp(r.due_at)?,
+            last_error: r.last_error,
+            created_at: timestamp(r.created_at)?,
+            delivered_at: opt_timestamp(r.delivered_at)?,
+            dead_at: opt_timestamp(r.dead_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: String,
+    pub token_hash: String,
+    pub active: bool,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User { id: r.id, display_name: r.display_name, role: r.role, unit: r.unit, token_hash: r.token_hash, active: r.active }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DefinitionRow {
+    pub edition: String,
+    pub hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TimerRow {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub due_at: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub fired_at: Option<i64>,
+}
+
+impl TryFrom<TimerRow> for Timer {
+    type Error = StoreError;
+    fn try_from(r: TimerRow) -> Result<Timer> {
+        Ok(Timer {
+            id: r.id,
+            case_id: CaseId(r.case_id),
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).map_err(json("timers.payload"))?,
+            due_at: timestamp(r.due_at)?,
+            state: r.state,
+            attempts: u32::try_from(r.attempts).map_err(|_| StoreError::Backend("timers.attempts out of range".into()))?,
+            fired_at: opt_timestamp(r.fired_at)?,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents and signing keys (issue 5).
+
+#[derive(sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: String,
+    pub case_id: String,
+    pub task_id: i64,
+    pub kind: String,
+    pub hash: String,
+    pub view: String,
+    pub signature: Option<String>,
+    pub verification_code: Option<String>,
+    pub registration_number: Option<String>,
+    pub issued_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl TryFrom<DocumentRow> for store::StoredDocument {
+    type Error = StoreError;
+    fn try_from(r: DocumentRow) -> Result<store::StoredDocument> {
+        Ok(store::StoredDocument {
+            id: r.id,
+            case_id: CaseId(r.case_id),
+            task: to_u32(r.task_id, "documents.task_id")?,
+            kind: r.kind,
+            hash: r.hash,
+            view: r.view,
+            signature: r.signature,
+            verification_code: r.verification_code,
+            registration_number: r.registration_number,
+            issued_at: timestamp(r.issued_at)?,
+            revoked_at: opt_timestamp(r.revoked_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OfficialKeyRow {
+    pub key_id: String,
+    pub user_id: String,
+    pub algorithm: String,
+    pub public_key: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<OfficialKeyRow> for store::OfficialKey {
+    type Error = StoreError;
+    fn try_from(r: OfficialKeyRow) -> Result<store::OfficialKey> {
+        Ok(store::OfficialKey {
+            key_id: r.key_id,
+            user_id: r.user_id,
+            algorithm: r.algorithm,
+            public_key: r.public_key,
+            created_at: timestamp(r.created_at)?,
+        })
+    }
+}
+
+/// The metrics figures as both backends count them: per step (open, at risk, overdue), due
+/// timers (count, oldest due instant), pending outbox messages (count, oldest creation instant).
+pub fn monitoring(
+    steps: Vec<(String, i64, i64, i64)>,
+    timers: (i64, Option<i64>),
+    outbox: (i64, Option<i64>),
+) -> Result<store::Monitoring> {
+    let count = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(store::Monitoring {
+        steps: steps
+            .into_iter()
+            .map(|(step, open, at_risk, overdue)| store::StepLoad {
+                step,
+                open: count(open),
+                at_risk: count(at_risk),
+                overdue: count(overdue),
+            })
+            .collect(),
+        timers_due: count(timers.0),
+        oldest_due_timer: opt_timestamp(timers.1)?,
+        outbox_pending: count(outbox.0),
+        oldest_pending_message: opt_timestamp(outbox.1)?,
+    })
+}
