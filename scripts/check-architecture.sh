@@ -20,6 +20,7 @@ forbid store-sqlite 'axum|hyper|engine|web|integrations'
 forbid store-postgres 'axum|hyper|engine|web|integrations'
 forbid store-sql 'axum|hyper|engine|web|integrations|libsqlite3-sys'
 forbid documents 'sqlx|sqlx-core|tokio|axum|hyper|store|engine|web|integrations'
+forbid diagram 'sqlx|sqlx-core|tokio|axum|hyper|reqwest|store|engine|web|integrations'
 forbid sim-server 'sqlx|sqlx-core|store|engine|web'
 # sqlx::Error never leaves the store backends: only they may name sqlx at all.
 if grep -rnE "sqlx::|use sqlx" crates/*/src --include=*.rs | grep -v "^crates/store-sqlite/" | grep -v "^crates/store-postgres/" | grep -v "^crates/store-sql/"; then

@@ -18,6 +18,10 @@ use tokio::sync::watch;
 /// The system account through which the KNB's answers arrive.
 pub use engine::KNB_GATEWAY;
 
+/// The password of every demo account but the KNB gateway's (a system account that never signs
+/// in to the web UI). Printed at start-up: the demo accounts are for trying the service out.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
 /// A demo account and its token (shown once, at start-up).
 #[derive(Clone, Debug)]
 pub struct DemoAccount {
@@ -186,7 +190,10 @@ impl App {
                 )));
             }
         }
-        let router = web::router_with(self.engine.clone(), web::WebOptions { gateway_secret: self.settings.gateway_secret.clone() });
+        // Behind an https:// public address the session cookie never travels in clear text.
+        let secure_cookies = self.settings.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+        let options = web::WebOptions { gateway_secret: self.settings.gateway_secret.clone(), secure_cookies };
+        let router = web::router_with(self.engine.clone(), options);
         tracing::info!(addr = %self.addr, "serving");
         axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
@@ -213,11 +220,23 @@ async fn outbox_worker(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Fires due timers every second: warnings, overdue escalations, the end of the term.
+/// How often the timer worker deletes sessions past their absolute end (issue 8).
+const SESSION_PURGE_EVERY: Duration = Duration::from_secs(600);
+
+/// Fires due timers every second: warnings, overdue escalations, the end of the term. Every ten
+/// minutes it also deletes the web UI's sessions that have reached their end.
 async fn timer_worker(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    let mut purged_at: Option<std::time::Instant> = None;
     while !*stop.borrow() {
         if let Err(e) = engine.fire_timers(100).await {
             tracing::error!(error = %e, "firing timers failed");
+        }
+        if purged_at.is_none_or(|t| t.elapsed() >= SESSION_PURGE_EVERY) {
+            match engine.purge_sessions().await {
+                Ok(n) => tracing::debug!(sessions.purged = n, "expired sessions deleted"),
+                Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed; will retry"),
+            }
+            purged_at = Some(std::time::Instant::now());
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -292,9 +311,22 @@ async fn seed_accounts(store: &dyn Store, settings: &Settings) -> anyhow::Result
     if !settings.demo_accounts {
         return Ok(out);
     }
+    let password_hash = demo_password_hash().await?;
     for (id, role, unit) in wanted {
         let token = add_user(store, &id, &id, &role, &unit).await.context("failed to create the demo accounts")?;
+        if id != KNB_GATEWAY {
+            // The store's own call: the hash is made once, not per account (argon2 is slow by
+            // design). This also clears the account's failed logins and lock at every start.
+            store.set_password(&id, Some(password_hash)).await.with_context(|| format!("failed to set the password of {id}"))?;
+        }
         out.push(DemoAccount { user: id, role, unit, token });
     }
     Ok(out)
+}
+
+/// The argon2id hash of [`DEMO_PASSWORD`], made once per process (tests start many apps).
+async fn demo_password_hash() -> anyhow::Result<&'static str> {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let hash = HASH.get_or_try_init(|| engine::hash_password(DEMO_PASSWORD)).await.context("failed to hash the demo password")?;
+    Ok(hash.as_str())
 }

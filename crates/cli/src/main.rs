@@ -1,7 +1,8 @@
 //! The `shaqyru` binary: `serve` runs the service; `migrate` brings the database's schema up to
-//! date; `users` manages API accounts; `regulation check|show` validates and prints a definition
+//! date; `users` manages accounts (API tokens, web UI passwords); `regulation check|show` validates and prints a definition
 //! of the regulation; `calendar days|explain` and `deadlines` show the working calendar.
 
+mod audit_cmd;
 mod calendar_cmd;
 mod deadlines_cmd;
 mod keys_cmd;
@@ -50,7 +51,7 @@ enum Cmd {
     Simulate(SimulateArgs),
     /// Apply the database's pending schema migrations (or, with --status, only show them).
     Migrate(MigrateArgs),
-    /// API accounts: people and the other agencies' systems.
+    /// Accounts: people (API tokens, web UI passwords) and the other agencies' systems.
     Users {
         #[command(subcommand)]
         command: UsersCmd,
@@ -64,6 +65,11 @@ enum Cmd {
     Invitations {
         #[command(subcommand)]
         command: keys_cmd::InvitationsCmd,
+    },
+    /// The tamper-evident audit log: verify every case's hash chain, write a checkpoint.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cmd::AuditCmd,
     },
 }
 
@@ -116,11 +122,23 @@ enum UsersCmd {
         /// The unit from the units file (for supervisors and admins: ministry).
         #[arg(long)]
         unit: String,
+        /// Also set a password for the web UI, read from standard input as with `users password`.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// List the accounts: id, role, unit, active.
     List {
         #[command(flatten)]
         db: DatabaseArg,
+    },
+    /// Set the password a person signs in to the web UI with, and end their sessions. The
+    /// password is read from standard input: one line, or, at a terminal, typed twice without
+    /// echo. At least 12 characters, and not the user id.
+    Password {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The account's id, e.g. executor1@mvd-astana.
+        user_id: String,
     },
 }
 
@@ -233,6 +251,7 @@ fn main() -> ExitCode {
         Cmd::Users { command } => report(with_runtime(users(command))),
         Cmd::Keys { command } => report(with_runtime(keys_cmd::keys(command))),
         Cmd::Invitations { command } => report(with_runtime(keys_cmd::invitations(command))),
+        Cmd::Audit { command } => report(with_runtime(audit_cmd::audit(command))),
     }
 }
 
@@ -298,13 +317,29 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
 
 async fn users(command: UsersCmd) -> anyhow::Result<()> {
     match command {
-        UsersCmd::Add { db, id, name, role, unit } => {
+        UsersCmd::Add { db, id, name, role, unit, password_stdin } => {
             let known = [engine::SUPERVISOR, engine::ADMIN, "sc_operator", "office", "management", "executor", "knb_liaison"];
             anyhow::ensure!(known.contains(&role.as_str()), "--role \"{role}\" is not one of {}", known.join(", "));
+            // Read and checked first, so that a refused password leaves no account behind.
+            let password = if password_stdin { Some(read_new_password(&id)?) } else { None };
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
-            let token = shaqyru::app::add_user(db.store().as_ref(), &id, name.as_deref().unwrap_or(&id), &role, &unit).await;
+            let store = db.store();
+            let token = shaqyru::app::add_user(store.as_ref(), &id, name.as_deref().unwrap_or(&id), &role, &unit).await;
+            let outcome = match (&token, &password) {
+                (Ok(_), Some(password)) => set_password(store.as_ref(), &id, password).await,
+                _ => Ok(()),
+            };
             db.close().await;
+            outcome?;
             println!("{id}\t{}", token?);
+        }
+        UsersCmd::Password { db, user_id } => {
+            let password = read_new_password(&user_id)?;
+            let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
+            let outcome = set_password(db.store().as_ref(), &user_id, &password).await;
+            db.close().await;
+            outcome?;
+            println!("password set for {user_id}");
         }
         UsersCmd::List { db } => {
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
@@ -316,6 +351,36 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Sets a password through the engine's policy (the same one the web UI applies).
+async fn set_password(store: &dyn store::Store, user_id: &str, password: &str) -> anyhow::Result<()> {
+    match engine::set_password_with(store, &engine::AccountPolicy::default(), user_id, password).await {
+        Ok(_) => Ok(()),
+        Err(engine::EngineError::NotFound(_)) => anyhow::bail!("there is no account {user_id} (create it with `shaqyru users add`)"),
+        Err(engine::EngineError::BadRequest(why)) => anyhow::bail!("password not set: {why}"),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("failed to set the password of {user_id}"))),
+    }
+}
+
+/// A new password from standard input: typed twice without echo at a terminal, otherwise the
+/// first line (without its line ending; other spaces count). Checked against the policy here,
+/// before the database is touched.
+fn read_new_password(user_id: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {user_id}: ")).context("failed to read the password")?;
+        let again = rpassword::prompt_password("The same password again: ").context("failed to read the password")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing changed");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("failed to read the password from standard input")?;
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        line.strip_suffix('\r').unwrap_or(line).to_owned()
+    };
+    engine::AccountPolicy::default().check_password(user_id, &password).map_err(|why| anyhow::anyhow!("password not set: {why}"))?;
+    Ok(password)
 }
 
 fn calendar(command: CalendarCmd) -> ExitCode {
@@ -481,6 +546,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             for a in &app.demo_accounts {
                 println!("  {:<28} {:<14} {:<14} {}", a.user, a.role, a.unit, a.token);
             }
+            println!("Demo password for every account: {}", shaqyru::app::DEMO_PASSWORD);
         }
         app.run(shutdown_signal()).await
     })

@@ -151,6 +151,44 @@ impl Errors {
     }
 }
 
+impl InviteeDraft {
+    /// Fills the fields left empty from a valid machine-readable zone, so that the operator
+    /// types the two lines once; fields already typed are kept, and `validate` then checks them
+    /// against the zone. The zone gives two-digit years: a date of birth is put in the latest
+    /// century that does not make it later than today, an expiry date in this century.
+    pub fn fill_from_mrz(&mut self, today: Date) {
+        let Ok(z) = Td3::parse(&self.mrz) else { return };
+        let fill = |field: &mut String, value: &str| {
+            if field.trim().is_empty() {
+                *field = value.to_owned();
+            }
+        };
+        let date = |(yy, mm, dd): (u8, u8, u8), past: bool| {
+            let century = today.year() / 100 * 100;
+            let year = century + i16::from(yy);
+            let day = Date::new(year, mm as i8, dd as i8).ok()?;
+            // A date of birth later than today is from the century before.
+            let day = if past && day > today { Date::new(year - 100, mm as i8, dd as i8).ok()? } else { day };
+            Some(day.to_string())
+        };
+        fill(&mut self.surname, &z.surname);
+        fill(&mut self.given_names, &z.given_names);
+        fill(&mut self.passport_number, &z.number);
+        fill(&mut self.citizenship, &z.nationality);
+        match z.sex {
+            Some(Sex::Male) => fill(&mut self.sex, "M"),
+            Some(Sex::Female) => fill(&mut self.sex, "F"),
+            None => {}
+        }
+        if let Some(d) = date(z.birth_date, true) {
+            fill(&mut self.birth_date, &d);
+        }
+        if let Some(d) = date(z.expiry_date, false) {
+            fill(&mut self.passport_expires_on, &d);
+        }
+    }
+}
+
 impl ApplicationDraft {
     /// Checks every field against the rules and `today` (the office's local date), and the
     /// presented documents against the edition's checklist ids.
@@ -426,6 +464,29 @@ pub mod tests {
         assert_eq!(codes(&d), vec![("invitees[0].passport_expires_on".into(), "passport.expired".into())]);
         d.invitees[0].passport_number = "L898902C4".into();
         assert!(codes(&d).contains(&("invitees[0].passport_number".into(), "mrz.mismatch".into())));
+    }
+
+    #[test]
+    fn the_zone_fills_only_the_empty_fields_and_reads_two_digit_years() {
+        let zone = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let today = jiff::civil::date(2026, 11, 24);
+        let mut i = InviteeDraft { mrz: zone.into(), given_names: "ANNA".into(), ..InviteeDraft::default() };
+        i.fill_from_mrz(today);
+        assert_eq!((i.surname.as_str(), i.given_names.as_str()), ("ERIKSSON", "ANNA"), "a typed field is kept");
+        assert_eq!((i.passport_number.as_str(), i.citizenship.as_str(), i.sex.as_str()), ("L898902C3", "UTO", "F"));
+        assert_eq!(i.birth_date, "1974-08-12", "74 is in the past century: 2074 would be future");
+        assert_eq!(i.passport_expires_on, "2012-04-15");
+        let mut typed = InviteeDraft { mrz: zone.into(), surname: "SMITH".into(), ..InviteeDraft::default() };
+        typed.fill_from_mrz(today);
+        assert_eq!(typed.surname, "SMITH", "a disagreeing typed value stays for validate to report");
+        // Found by fuzzing: a birthday later this year is from the century before, not in a month.
+        let late = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO2612317F1204159ZE184226B<<<<<16";
+        let mut i = InviteeDraft { mrz: late.into(), ..InviteeDraft::default() };
+        i.fill_from_mrz(today);
+        assert_eq!(i.birth_date, "1926-12-31");
+        let mut bad = InviteeDraft { mrz: "P<UTO".into(), ..InviteeDraft::default() };
+        bad.fill_from_mrz(today);
+        assert_eq!(bad.surname, "", "an invalid zone fills nothing");
     }
 
     #[test]

@@ -268,15 +268,21 @@ impl Td3 {
             }
             Ok((y, m, d))
         };
+        // A filler inside a code or the number (`AB<CD1234`, `D<U`) is not a shorter value: the
+        // zone is malformed, whatever its check digits say.
+        let code = |field: &str| -> Result<String, MrzError> {
+            let value = field.trim_end_matches('<');
+            if value.contains('<') { Err(MrzError::Characters) } else { Ok(value.to_owned()) }
+        };
         let names = &l1[5..];
         let (surname, given) = names.split_once("<<").unwrap_or((names, ""));
         let clean = |s: &str| s.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
         Ok(Td3 {
-            issuing_state: l1[2..5].trim_end_matches('<').to_owned(),
+            issuing_state: code(&l1[2..5])?,
             surname: clean(surname),
             given_names: clean(given),
-            number: l2[0..9].trim_end_matches('<').to_owned(),
-            nationality: l2[10..13].trim_end_matches('<').to_owned(),
+            number: code(&l2[0..9])?,
+            nationality: code(&l2[10..13])?,
             birth_date: date(&l2[13..19], "date of birth")?,
             sex: match &l2[20..21] {
                 "M" => Some(Sex::Male),
@@ -358,6 +364,9 @@ mod tests {
         assert_eq!(td3.sex, Some(Sex::Female));
         let broken = zone.replace("7408122F", "7408132F");
         assert_eq!(Td3::parse(&broken), Err(MrzError::CheckDigit("date of birth")));
+        // Found by fuzzing: a filler inside a code is malformed, not a shorter code.
+        let filler = zone.replace("P<UTO", "P<U<O");
+        assert_eq!(Td3::parse(&filler), Err(MrzError::Characters));
     }
 
     #[test]

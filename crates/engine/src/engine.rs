@@ -224,12 +224,23 @@ pub struct Engine {
     outbox_wakeup: Notify,
     /// Public address and signing keys for the documents (see `documents.rs`).
     documents: documents::DocumentsConfig,
+    /// Session lifetimes, the login lockout and the password rules (see `accounts.rs`).
+    accounts: accounts::AccountPolicy,
 }
 
 // Issuing, signing, rendering and verifying documents (issue 5); a child module so that it
 // works on the engine's own parts.
 #[path = "documents.rs"]
 pub(crate) mod documents;
+
+// Passwords, the login lockout and the web UI's sessions (issue 8); a child module like
+// `documents`.
+#[path = "accounts.rs"]
+pub(crate) mod accounts;
+
+// The overdue list of supervisors and heads of units (issue 4).
+#[path = "oversight.rs"]
+mod oversight;
 
 impl Engine {
     pub fn new(
@@ -239,7 +250,16 @@ impl Engine {
         regulations: Arc<Regulations>,
         config: EngineConfig,
     ) -> Engine {
-        Engine { store, systems, clock, regulations, config, outbox_wakeup: Notify::new(), documents: Default::default() }
+        Engine {
+            store,
+            systems,
+            clock,
+            regulations,
+            config,
+            outbox_wakeup: Notify::new(),
+            documents: Default::default(),
+            accounts: Default::default(),
+        }
     }
 
     /// The actor the KNB's gateway acts as: the KNB liaison role of the configured KNB unit.

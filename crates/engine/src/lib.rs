@@ -6,6 +6,7 @@
 //! Invariant: talks to storage only through `store::Store`, to other agencies only through
 //! `integrations` traits, and to time only through `Clock`; knows nothing of HTTP or SQL.
 
+pub mod audit;
 pub mod clock;
 pub mod compliance;
 pub mod deadlines;
@@ -22,3 +23,5 @@ pub use outbox::OutboxPolicy;
 pub use regulations::Regulations;
 // Documents (issue 5).
 pub use engine::documents::{DocumentsConfig, KeyRing, MemoryKeyRing, RenderedDocument, Verified, VerifiedInvitee};
+// Accounts for the web UI (issue 8).
+pub use engine::accounts::{AccountPolicy, LoginRefused, MAX_PASSWORD_LEN, NewSession, SessionInfo, hash_password, set_password_with};

@@ -11,6 +11,8 @@
 
 #[macro_use]
 mod columns;
+mod accounts;
+mod audit;
 mod documents;
 mod error;
 mod monitoring;
@@ -281,7 +283,7 @@ async fn case_version(tx: &mut PgConnection, case: &CaseId) -> Result<u64> {
 }
 
 /// Writes a unit of work inside an open transaction (see [`Store::commit`]).
-async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[(i64, String)]) -> Result<()> {
+async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[audit::PreparedEvent]) -> Result<()> {
     let case = &unit.case_id;
     let s = &unit.summary;
     let open_steps = serde_json::to_string(&s.open_steps).map_err(json("cases.open_steps"))?;
@@ -347,17 +349,7 @@ async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[(i64, Str
         .map_err(case_write_error("write case summary", &s.reference))?;
     }
 
-    for (i, (at, body)) in events.iter().enumerate() {
-        let version = unit.expected_version + 1 + i as u64;
-        sqlx::query("INSERT INTO events (case_id, version, at, body) VALUES ($1, $2, $3, $4::jsonb)")
-            .bind(&case.0)
-            .bind(to_i64(version, "event version")?)
-            .bind(at)
-            .bind(body)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend("append event"))?;
-    }
+    audit::append_events(tx, case, unit.expected_version, events).await?;
 
     for t in &unit.tasks {
         let cites = serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?;
@@ -525,7 +517,12 @@ impl Store for PgStore {
         let events = unit
             .events
             .iter()
-            .map(|e| Ok((micros(e.at), serde_json::to_string(e).map_err(json("events.body"))?)))
+            .map(|e| {
+                // The text as before the chain; the value is what is hashed.
+                let text = serde_json::to_string(e).map_err(json("events.body"))?;
+                let value = serde_json::to_value(e).map_err(json("events.body"))?;
+                Ok(audit::PreparedEvent { at: micros(e.at), text, value })
+            })
             .collect::<Result<Vec<_>>>()?;
         let channel = &self.channel;
         in_tx!(self, "commit", |tx| async {
@@ -879,6 +876,74 @@ impl Store for PgStore {
 
     async fn official_keys(&self, user: &str) -> Result<Vec<store::OfficialKey>> {
         documents::keys_of(&self.pool, user).await
+    }
+
+    // Accounts (issue 8): passwords, the login lockout and sessions, in their own module.
+    async fn set_password(&self, user_id: &str, password_hash: Option<&str>) -> Result<()> {
+        accounts::set_password(&self.pool, user_id, password_hash).await
+    }
+
+    async fn credentials(&self, user_id: &str) -> Result<Option<store::Credentials>> {
+        accounts::credentials(&self.pool, user_id).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+        lock_after: u32,
+        lock_for: SignedDuration,
+    ) -> Result<store::Credentials> {
+        accounts::record_login_failure(&self.pool, user_id, now, lock_after, lock_for).await
+    }
+
+    async fn record_login_success(&self, user_id: &str) -> Result<()> {
+        accounts::record_login_success(&self.pool, user_id).await
+    }
+
+    async fn create_session(&self, session: &store::Session) -> Result<()> {
+        accounts::create_session(&self.pool, session).await
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<store::Session>> {
+        accounts::session(&self.pool, id_hash).await
+    }
+
+    async fn touch_session(&self, id_hash: &str, last_seen_at: Timestamp) -> Result<()> {
+        accounts::touch_session(&self.pool, id_hash, last_seen_at).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        accounts::delete_session(&self.pool, id_hash).await
+    }
+
+    async fn delete_sessions_of(&self, user_id: &str) -> Result<u64> {
+        accounts::delete_sessions_of(&self.pool, user_id).await
+    }
+
+    async fn purge_sessions(&self, expired_before: Timestamp) -> Result<u64> {
+        accounts::purge_sessions(&self.pool, expired_before).await
+    }
+
+    // The audit chain (issue 8), in its own module.
+    async fn audit_mark(&self) -> Result<u64> {
+        audit::mark(&self.pool).await
+    }
+
+    async fn audit_cases(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseId>> {
+        audit::cases(&self.pool, after, limit).await
+    }
+
+    async fn event_chain(&self, case: &CaseId) -> Result<Vec<store::ChainLink>> {
+        audit::event_chain(&self.pool, case).await
+    }
+
+    async fn append_checkpoint(&self, checkpoint: &store::NewCheckpoint) -> Result<store::Checkpoint> {
+        in_tx!(self, "append checkpoint", |tx| audit::append_checkpoint(tx, checkpoint).await)
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<store::Checkpoint>> {
+        audit::checkpoints(&self.pool).await
     }
 
     async fn wait_for_work(&self, timeout: Duration) {

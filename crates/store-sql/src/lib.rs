@@ -319,3 +319,59 @@ pub fn monitoring(
         oldest_pending_message: opt_timestamp(outbox.1)?,
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts (issue 8).
+
+#[derive(sqlx::FromRow)]
+pub struct CredentialsRow {
+    pub password_hash: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+}
+
+impl TryFrom<CredentialsRow> for store::Credentials {
+    type Error = StoreError;
+    fn try_from(r: CredentialsRow) -> Result<store::Credentials> {
+        Ok(store::Credentials {
+            password_hash: r.password_hash,
+            failed_logins: to_u32(r.failed_logins, "users.failed_logins")?,
+            locked_until: opt_timestamp(r.locked_until)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: String,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+impl TryFrom<SessionRow> for store::Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<store::Session> {
+        Ok(store::Session {
+            id_hash: r.id_hash,
+            user_id: r.user_id,
+            csrf_token: r.csrf_token,
+            created_at: timestamp(r.created_at)?,
+            last_seen_at: timestamp(r.last_seen_at)?,
+            expires_at: timestamp(r.expires_at)?,
+        })
+    }
+}
+
+/// The end of a lock that starts `now` and lasts `lock_for`, as stored.
+pub fn lock_end(now: Timestamp, lock_for: jiff::SignedDuration) -> Result<i64> {
+    now.checked_add(lock_for).map(micros).map_err(|_| StoreError::Backend("record login failure: the lock ends out of range".to_owned()))
+}
+
+/// `lock_after` as both backends compare it: a threshold of 0 would never be "reached" by a
+/// count that starts at 1, so it counts as 1.
+pub fn lock_threshold(lock_after: u32) -> i64 {
+    i64::from(lock_after.max(1))
+}

@@ -9,6 +9,8 @@
 
 #[macro_use]
 mod columns;
+mod accounts;
+mod audit;
 pub mod bulk;
 mod documents;
 mod error;
@@ -164,7 +166,7 @@ fn check_unit(unit: &UnitOfWork) -> Result<()> {
 }
 
 /// Writes a unit of work inside an open write transaction (see [`Store::commit`]).
-async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64, String)]) -> Result<()> {
+async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[audit::PreparedEvent]) -> Result<()> {
     let case = &unit.case_id;
     let actual: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE case_id = ?")
         .bind(&case.0)
@@ -208,17 +210,7 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[(i64,
         if is_unique_violation(&e) { StoreError::DuplicateReference(s.reference.clone()) } else { backend("write case summary")(e) }
     })?;
 
-    for (i, (at, body)) in events.iter().enumerate() {
-        let version = unit.expected_version + 1 + i as u64;
-        sqlx::query("INSERT INTO events (case_id, version, at, body) VALUES (?, ?, ?, ?)")
-            .bind(&case.0)
-            .bind(to_i64(version, "event version")?)
-            .bind(at)
-            .bind(body)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend("append event"))?;
-    }
+    audit::append_events(tx, case, unit.expected_version, events).await?;
 
     for t in &unit.tasks {
         let cites = serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?;
@@ -383,7 +375,12 @@ impl Store for SqliteStore {
         let events = unit
             .events
             .iter()
-            .map(|e| Ok((micros(e.at), serde_json::to_string(e).map_err(json("events.body"))?)))
+            .map(|e| {
+                // The text as before the chain; the value is what is hashed.
+                let text = serde_json::to_string(e).map_err(json("events.body"))?;
+                let value = serde_json::to_value(e).map_err(json("events.body"))?;
+                Ok(audit::PreparedEvent { at: micros(e.at), text, value })
+            })
             .collect::<Result<Vec<_>>>()?;
         in_write_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await)
     }
@@ -736,5 +733,73 @@ impl Store for SqliteStore {
 
     async fn official_keys(&self, user: &str) -> Result<Vec<store::OfficialKey>> {
         documents::keys_of(&self.reader, user).await
+    }
+
+    // Accounts (issue 8): passwords, the login lockout and sessions, in their own module.
+    async fn set_password(&self, user_id: &str, password_hash: Option<&str>) -> Result<()> {
+        in_write_tx!(self, "set password", |tx| accounts::set_password(tx, user_id, password_hash).await)
+    }
+
+    async fn credentials(&self, user_id: &str) -> Result<Option<store::Credentials>> {
+        accounts::credentials(&self.reader, user_id).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+        lock_after: u32,
+        lock_for: SignedDuration,
+    ) -> Result<store::Credentials> {
+        in_write_tx!(self, "record login failure", |tx| accounts::record_login_failure(tx, user_id, now, lock_after, lock_for).await)
+    }
+
+    async fn record_login_success(&self, user_id: &str) -> Result<()> {
+        in_write_tx!(self, "record login success", |tx| accounts::record_login_success(tx, user_id).await)
+    }
+
+    async fn create_session(&self, session: &store::Session) -> Result<()> {
+        in_write_tx!(self, "create session", |tx| accounts::create_session(tx, session).await)
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<store::Session>> {
+        accounts::session(&self.reader, id_hash).await
+    }
+
+    async fn touch_session(&self, id_hash: &str, last_seen_at: Timestamp) -> Result<()> {
+        in_write_tx!(self, "touch session", |tx| accounts::touch_session(tx, id_hash, last_seen_at).await)
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        in_write_tx!(self, "delete session", |tx| accounts::delete_session(tx, id_hash).await)
+    }
+
+    async fn delete_sessions_of(&self, user_id: &str) -> Result<u64> {
+        in_write_tx!(self, "delete sessions of user", |tx| accounts::delete_sessions_of(tx, user_id).await)
+    }
+
+    async fn purge_sessions(&self, expired_before: Timestamp) -> Result<u64> {
+        in_write_tx!(self, "purge sessions", |tx| accounts::purge_sessions(tx, expired_before).await)
+    }
+
+    // The audit chain (issue 8), in its own module.
+    async fn audit_mark(&self) -> Result<u64> {
+        audit::mark(&self.reader).await
+    }
+
+    async fn audit_cases(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseId>> {
+        audit::cases(&self.reader, after, limit).await
+    }
+
+    async fn event_chain(&self, case: &CaseId) -> Result<Vec<store::ChainLink>> {
+        audit::event_chain(&self.reader, case).await
+    }
+
+    async fn append_checkpoint(&self, checkpoint: &store::NewCheckpoint) -> Result<store::Checkpoint> {
+        in_write_tx!(self, "append checkpoint", |tx| audit::append_checkpoint(tx, checkpoint).await)
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<store::Checkpoint>> {
+        audit::checkpoints(&self.reader).await
     }
 }

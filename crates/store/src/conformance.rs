@@ -52,6 +52,11 @@ where
     documents_are_stored_with_their_events_and_found_by_code(&make().await).await;
     invitations_are_revoked_by_number_once(&make().await).await;
     official_keys_are_kept_newest_first(&make().await).await;
+    passwords_are_set_and_reset(&make().await).await;
+    login_failures_lock_exactly_at_the_threshold(&make().await).await;
+    sessions_are_created_touched_and_ended(&make().await).await;
+    events_are_stored_in_per_case_hash_chains(&make().await).await;
+    checkpoints_are_numbered_and_chained(&make().await).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1081,4 +1086,232 @@ pub async fn official_keys_are_kept_newest_first(store: &impl Store) {
     assert_eq!(ok("key", store.official_key("ed25519:old").await), Some(old), "found by id, unchanged by the refused save");
     assert_eq!(ok("key", store.official_key("ed25519:none").await), None);
     assert!(ok("keys", store.official_keys("nobody").await).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts (issue 8)
+
+/// A staff account for the account checks, with a token hash of its own.
+async fn account(store: &impl Store, id: &str) -> User {
+    let user = User {
+        id: id.into(),
+        display_name: id.into(),
+        role: "executor".into(),
+        unit: "prov-1".into(),
+        token_hash: format!("token-hash-of-{id}"),
+        active: true,
+    };
+    ok("upsert user", store.upsert_user(&user).await);
+    user
+}
+
+fn assert_not_found<T: std::fmt::Debug>(what: &str, r: crate::Result<T>) {
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "{what}: expected NotFound, got {r:?}");
+}
+
+const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+
+/// A password hash is stored as given and removed with `None`; a new user has none; replacing
+/// the user (`upsert_user`, as every start-up does for the demo accounts) keeps it; setting it
+/// clears the failed-login count and the lock. An unknown user is `NotFound`.
+pub async fn passwords_are_set_and_reset(store: &impl Store) {
+    let alice = account(store, "alice").await;
+    assert_eq!(ok("credentials", store.credentials("alice").await), Some(crate::Credentials::default()), "a new user has no password");
+    assert_eq!(ok("credentials", store.credentials("nobody").await), None, "an unknown user has no credentials");
+
+    ok("set password", store.set_password("alice", Some(PHC)).await);
+    let c = ok("credentials", store.credentials("alice").await).expect("alice exists");
+    assert_eq!(c.password_hash.as_deref(), Some(PHC), "the PHC string is kept exactly");
+    assert!(!format!("{c:?}").contains("argon2"), "Debug never shows the hash: {c:?}");
+
+    ok("replace user", store.upsert_user(&User { display_name: "Alice A.".into(), ..alice }).await);
+    assert_eq!(
+        ok("credentials", store.credentials("alice").await).and_then(|c| c.password_hash),
+        Some(PHC.to_owned()),
+        "an upsert keeps the password"
+    );
+
+    // Two failures and a lock, then a new password: both cleared.
+    ok("fail", store.record_login_failure("alice", at(0), 2, SignedDuration::from_mins(15)).await);
+    let locked = ok("fail", store.record_login_failure("alice", at(1), 2, SignedDuration::from_mins(15)).await);
+    assert!(locked.locked_until.is_some(), "locked at the threshold");
+    ok("set password", store.set_password("alice", Some("$argon2id$v=19$other")).await);
+    let c = ok("credentials", store.credentials("alice").await).expect("alice exists");
+    assert_eq!(
+        (c.password_hash.as_deref(), c.failed_logins, c.locked_until),
+        (Some("$argon2id$v=19$other"), 0, None),
+        "a new password unlocks"
+    );
+
+    ok("remove password", store.set_password("alice", None).await);
+    assert_eq!(ok("credentials", store.credentials("alice").await), Some(crate::Credentials::default()), "the password is removed");
+
+    assert_not_found("set password of an unknown user", store.set_password("nobody", Some(PHC)).await);
+    assert_eq!(ok("credentials", store.credentials("nobody").await), None, "no user was created by it");
+}
+
+/// Each failure counts one; the failure that reaches `lock_after` locks until `now + lock_for`
+/// and starts the count again; a success clears both. Failures racing each other all count.
+/// An unknown user is `NotFound`.
+pub async fn login_failures_lock_exactly_at_the_threshold(store: &impl Store) {
+    account(store, "bob").await;
+    ok("set password", store.set_password("bob", Some(PHC)).await);
+    let lock_for = SignedDuration::from_mins(15);
+    for n in 1..=4u32 {
+        let c = ok("fail", store.record_login_failure("bob", at(i64::from(n)), 5, lock_for).await);
+        assert_eq!((c.failed_logins, c.locked_until), (n, None), "failure {n} of 5 only counts");
+        assert_eq!(c.password_hash.as_deref(), Some(PHC), "the returned credentials are the user's");
+    }
+    let c = ok("fail", store.record_login_failure("bob", at(5), 5, lock_for).await);
+    let until = at(5).checked_add(lock_for).expect("in range");
+    assert_eq!((c.failed_logins, c.locked_until), (0, Some(until)), "the fifth failure locks for 15 minutes and resets the count");
+    assert_eq!(ok("credentials", store.credentials("bob").await), Some(c.clone()), "as stored");
+
+    // After the lock: counting starts from 0, and the old lock stays until a new one or a success.
+    let c = ok("fail", store.record_login_failure("bob", at(2000), 5, lock_for).await);
+    assert_eq!((c.failed_logins, c.locked_until), (1, Some(until)), "a failure after the lock counts from 1 and keeps the past lock");
+    ok("success", store.record_login_success("bob").await);
+    let c = ok("credentials", store.credentials("bob").await).expect("bob exists");
+    assert_eq!((c.failed_logins, c.locked_until, c.password_hash.as_deref()), (0, None, Some(PHC)), "a success clears count and lock only");
+
+    // A threshold of 1 locks at the first failure; 0 counts as 1.
+    for threshold in [1, 0] {
+        let c = ok("fail", store.record_login_failure("bob", at(3000), threshold, lock_for).await);
+        assert_eq!((c.failed_logins, c.locked_until.is_some()), (0, true), "threshold {threshold} locks at once");
+        ok("success", store.record_login_success("bob").await);
+    }
+
+    // Concurrent failures are not lost (backends run the tests on several worker threads).
+    for round in 0..2 {
+        let fail = |i: i64| store.record_login_failure("bob", at(4000 + i), 100, lock_for);
+        let (a, b, c, d) = tokio::join!(fail(0), fail(1), fail(2), fail(3));
+        for r in [a, b, c, d] {
+            ok(&format!("concurrent failure, round {round}"), r);
+        }
+    }
+    assert_eq!(ok("credentials", store.credentials("bob").await).map(|c| c.failed_logins), Some(8), "every concurrent failure counts");
+
+    assert_not_found("failure of an unknown user", store.record_login_failure("nobody", at(0), 5, lock_for).await);
+    assert_not_found("success of an unknown user", store.record_login_success("nobody").await);
+}
+
+fn session(id: &str, user: &str, created: Timestamp) -> crate::Session {
+    crate::Session {
+        id_hash: id.repeat(64),
+        user_id: user.into(),
+        csrf_token: format!("csrf-{id}"),
+        created_at: created,
+        last_seen_at: created,
+        expires_at: created.checked_add(SignedDuration::from_hours(12)).expect("in range"),
+    }
+}
+
+/// Sessions are stored and found by their id hash; a touch moves `last_seen_at` forward only;
+/// one session, all of a user's, or those past their absolute expiry are deleted, with counts.
+/// A session of an unknown user is refused (`NotFound`), and so is a second one with the same
+/// id hash; deleting or touching an unknown session is no error.
+pub async fn sessions_are_created_touched_and_ended(store: &impl Store) {
+    account(store, "carol").await;
+    account(store, "dave").await;
+    let (c1, c2, d1) = (session("a", "carol", at(0)), session("b", "carol", at(3600)), session("c", "dave", at(7200)));
+    for s in [&c1, &c2, &d1] {
+        ok("create session", store.create_session(s).await);
+    }
+    assert_eq!(ok("session", store.session(&c1.id_hash).await), Some(c1.clone()), "found by id hash, every field kept");
+    assert_eq!(ok("session", store.session(&"e".repeat(64)).await), None, "an unknown hash finds nothing");
+    assert!(!format!("{c1:?}").contains("csrf-a") && !format!("{c1:?}").contains("aaaa"), "Debug shows no secret: {c1:?}");
+
+    assert_not_found("session of an unknown user", store.create_session(&session("f", "nobody", at(0))).await);
+    assert_eq!(ok("session", store.session(&"f".repeat(64)).await), None, "nothing stored for it");
+    assert!(store.create_session(&session("a", "dave", at(10))).await.is_err(), "an id hash is used once");
+    assert_eq!(ok("session", store.session(&c1.id_hash).await), Some(c1.clone()), "the first session is unchanged");
+
+    ok("touch", store.touch_session(&c1.id_hash, at(600)).await);
+    ok("touch back", store.touch_session(&c1.id_hash, at(300)).await);
+    let touched = ok("session", store.session(&c1.id_hash).await).expect("still there");
+    assert_eq!(touched, crate::Session { last_seen_at: at(600), ..c1.clone() }, "last_seen_at moves forward only, nothing else changes");
+    ok("touch unknown", store.touch_session(&"e".repeat(64), at(600)).await);
+
+    ok("delete", store.delete_session(&c1.id_hash).await);
+    assert_eq!(ok("session", store.session(&c1.id_hash).await), None, "deleted");
+    ok("delete again", store.delete_session(&c1.id_hash).await);
+
+    ok("create session", store.create_session(&session("g", "carol", at(3700))).await);
+    assert_eq!(ok("delete sessions of carol", store.delete_sessions_of("carol").await), 2, "both of carol's remaining sessions");
+    assert_eq!(ok("session", store.session(&c2.id_hash).await), None);
+    assert_eq!(ok("session", store.session(&d1.id_hash).await), Some(d1.clone()), "another user's session stays");
+    assert_eq!(ok("delete sessions of nobody", store.delete_sessions_of("nobody").await), 0);
+
+    // Purge: expiry strictly before the instant. d1 expires at 7200 s + 12 h.
+    let d1_end = d1.expires_at;
+    ok("create session", store.create_session(&session("h", "dave", at(0))).await);
+    assert_eq!(ok("purge", store.purge_sessions(d1_end).await), 1, "only the session that expired before");
+    assert_eq!(ok("session", store.session(&"h".repeat(64)).await), None);
+    assert_eq!(ok("session", store.session(&d1.id_hash).await), Some(d1.clone()), "a session expiring exactly then stays");
+    assert_eq!(ok("purge", store.purge_sessions(d1_end.checked_add(SignedDuration::from_micros(1)).expect("in range")).await), 1);
+    assert_eq!(ok("purge", store.purge_sessions(at(1_000_000)).await), 0, "nothing left");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit chain (issue 8).
+
+/// Every event is stored with the hash `chain::event_hash` gives over its predecessor's hash
+/// (the genesis hash for version 1), its case, version and content, across commits, and with
+/// a commit sequence that grows; the verifier's pages list the cases in byte order.
+pub async fn events_are_stored_in_per_case_hash_chains(store: &impl Store) {
+    use crate::chain::{self, GENESIS};
+    let b = Fixture::new("case-b", "2026-0002", "sc-1", "prov-1", at(0));
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("commit case b", store.commit(b.open()).await);
+    ok("commit case a", store.commit(a.open()).await);
+    ok("commit case a at version 2", store.commit(a.produce(2, &["receipt", "inventory"], at(60))).await);
+    let mark = ok("audit mark", store.audit_mark().await);
+
+    let links = ok("event chain", store.event_chain(&a.id).await);
+    let events = ok("load events", store.load_events(&a.id).await);
+    let bodies: Vec<serde_json::Value> = events.iter().map(|e| serde_json::to_value(e).expect("event as JSON")).collect();
+    let expected = chain::extend(GENESIS, &a.id.0, 1, &bodies);
+    assert_eq!(links.iter().map(|l| l.version).collect::<Vec<_>>(), vec![1, 2, 3, 4], "the chain has every version in order");
+    assert_eq!(
+        links.iter().map(|l| l.hash.clone()).collect::<Vec<_>>(),
+        expected.into_iter().map(Some).collect::<Vec<_>>(),
+        "stored hashes chain across commits and match the events' content"
+    );
+    for link in &links {
+        let again = chain::event_hash(
+            if link.version == 1 { GENESIS } else { links[link.version as usize - 2].hash.as_deref().expect("hash") },
+            &a.id.0,
+            link.version,
+            &link.body,
+        );
+        assert_eq!(link.hash.as_deref(), Some(again.as_str()), "the stored body gives the stored hash again (version {})", link.version);
+    }
+    let seqs: Vec<u64> = links.iter().map(|l| l.seq.expect("a commit sequence")).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "a case's commit sequence grows: {seqs:?}");
+    assert!(seqs.iter().all(|s| *s <= mark), "the mark covers every committed event");
+    let b_links = ok("event chain of b", store.event_chain(&b.id).await);
+    assert_ne!(b_links[0].hash, links[0].hash, "the case id is part of the hash");
+
+    assert_eq!(ok("audit cases", store.audit_cases(None, 10).await), vec![a.id.clone(), b.id.clone()], "cases in byte order");
+    assert_eq!(ok("first page", store.audit_cases(None, 1).await), vec![a.id.clone()], "a page holds at most `limit` cases");
+    assert_eq!(ok("next page", store.audit_cases(Some(&a.id), 1).await), vec![b.id.clone()], "the next page starts after `after`");
+    assert!(ok("last page", store.audit_cases(Some(&b.id), 1).await).is_empty(), "no case after the last");
+    assert!(ok("unknown case", store.event_chain(&CaseId("nobody".into())).await).is_empty(), "an unknown case has no chain");
+}
+
+/// Checkpoints are numbered 1, 2, …, each linked to the previous one's hash (the genesis hash
+/// for the first) and hashed over its fields.
+pub async fn checkpoints_are_numbered_and_chained(store: &impl Store) {
+    use crate::chain::GENESIS;
+    assert!(ok("no checkpoints", store.checkpoints().await).is_empty(), "a new store has no checkpoints");
+    let new = |t, events| crate::NewCheckpoint { at: at(t), cases: 1, events, through: events, root: "ab".repeat(32) };
+    let first = ok("first checkpoint", store.append_checkpoint(&new(10, 2)).await);
+    let second = ok("second checkpoint", store.append_checkpoint(&new(20, 5)).await);
+    assert_eq!((first.seq, first.prev.as_str()), (1, GENESIS), "the first checkpoint links to the genesis hash");
+    assert_eq!((second.seq, second.prev.as_str()), (2, first.hash.as_str()), "the second links to the first");
+    assert_eq!(first.hash, first.recompute(), "a checkpoint's hash is over its fields");
+    assert_eq!(second.hash, second.recompute(), "a checkpoint's hash is over its fields");
+    assert_ne!(first.hash, second.hash);
+    assert_eq!((second.at, second.events, second.through), (at(20), 5, 5), "the fields are kept");
+    assert_eq!(ok("checkpoints", store.checkpoints().await), vec![first, second], "checkpoints read back oldest first, as written");
 }

@@ -6,6 +6,7 @@
 //! Invariant: knows domain types and serde, never SQL or a database driver. Every backend passes
 //! the suite in [`conformance`].
 
+pub mod chain;
 pub mod conformance;
 pub mod schema;
 
@@ -13,7 +14,7 @@ pub use schema::{Migrations, SchemaStatus};
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,9 @@ pub enum StoreError {
     /// The database failed or holds something this version cannot read.
     #[error("storage failure: {0}")]
     Backend(String),
+    /// The row an update names does not exist (e.g. a password set for an unknown user).
+    #[error("{0} not found")]
+    NotFound(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -348,6 +352,61 @@ pub trait Store: Send + Sync + 'static {
     async fn official_key(&self, key_id: &str) -> Result<Option<OfficialKey>>;
     /// An official's keys, newest first: the first is the one they sign with.
     async fn official_keys(&self, user: &str) -> Result<Vec<OfficialKey>>;
+
+    // -----------------------------------------------------------------------------------------
+    // Accounts (issue 8): passwords, the login lockout and the web UI's server-side sessions.
+    // The store keeps what it is given; hashing, policy and time are the engine's.
+
+    /// Sets (`Some`, a PHC string) or removes (`None`) a user's password hash, and clears the
+    /// count of failed logins and any lock. `NotFound` when there is no such user.
+    async fn set_password(&self, user_id: &str, password_hash: Option<&str>) -> Result<()>;
+    /// A user's password hash, failed-login count and lock; `None` when there is no such user.
+    async fn credentials(&self, user_id: &str) -> Result<Option<Credentials>>;
+    /// Counts one failed login, atomically (concurrent failures on several replicas all count):
+    /// the count goes up by one, and when it reaches `lock_after` (at least 1) the user is
+    /// locked until `now + lock_for` and the count starts again from 0. Returns the
+    /// credentials as they are after the update. `NotFound` when there is no such user.
+    async fn record_login_failure(&self, user_id: &str, now: Timestamp, lock_after: u32, lock_for: SignedDuration) -> Result<Credentials>;
+    /// A successful login: clears the failed-login count and any lock. `NotFound` when there is
+    /// no such user.
+    async fn record_login_success(&self, user_id: &str) -> Result<()>;
+
+    /// Stores a new session. `NotFound` when its user does not exist; an `id_hash` already
+    /// stored is refused (`Backend`).
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    /// A session by the hash of its token, whether or not it has expired (the caller decides).
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>>;
+    /// Records activity on a session; `last_seen_at` never moves back (an older touch from a
+    /// slower replica changes nothing). An unknown session is not an error: it may just have
+    /// been ended.
+    async fn touch_session(&self, id_hash: &str, last_seen_at: Timestamp) -> Result<()>;
+    /// Ends one session; an unknown one is not an error.
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    /// Ends every session of a user and returns how many there were.
+    async fn delete_sessions_of(&self, user_id: &str) -> Result<u64>;
+    /// Deletes the sessions whose absolute expiry (`expires_at`) is before `expired_before` and
+    /// returns how many. Sessions that only ran out of idle time stay until then (or until
+    /// they are next presented).
+    async fn purge_sessions(&self, expired_before: Timestamp) -> Result<u64>;
+
+    // -----------------------------------------------------------------------------------------
+    // The audit chain (issue 8): `commit` stores each event's hash (see [`chain`]) and its
+    // commit sequence; these read the chains back and keep the checkpoints that anchor them.
+
+    /// The commit sequence every event committed so far is at or below, such that no commit
+    /// in flight can still add an event at or below it (PostgreSQL waits for the commits in
+    /// flight). A checkpoint covers the events up to its mark.
+    async fn audit_mark(&self) -> Result<u64>;
+    /// Up to `limit` case ids after `after` (from the first when `None`), ascending in byte
+    /// order: the verifier's pages. Only cases with at least one event.
+    async fn audit_cases(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseId>>;
+    /// A case's events as stored, with their hash and commit sequence, by version.
+    async fn event_chain(&self, case: &CaseId) -> Result<Vec<ChainLink>>;
+    /// Appends a checkpoint: numbers it one after the last, chains it to the last one's hash
+    /// and computes its hash ([`chain::checkpoint_hash`]), atomically.
+    async fn append_checkpoint(&self, checkpoint: &NewCheckpoint) -> Result<Checkpoint>;
+    /// Every checkpoint, oldest first.
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,4 +475,118 @@ pub struct OfficialKey {
     /// The public key as PEM text.
     pub public_key: String,
     pub created_at: Timestamp,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts (issue 8).
+
+/// What the login check needs of a user (see [`Store::credentials`]). `Debug` shows whether a
+/// password is set, never its hash.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Credentials {
+    /// The password's hash as a PHC string (`$argon2id$v=19$…`); `None`: no password, so no
+    /// login with one.
+    pub password_hash: Option<String>,
+    /// Failed logins since the last success, lock or password change.
+    pub failed_logins: u32,
+    /// Logins are refused until then (a past instant means unlocked).
+    pub locked_until: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("password_set", &self.password_hash.is_some())
+            .field("failed_logins", &self.failed_logins)
+            .field("locked_until", &self.locked_until)
+            .finish()
+    }
+}
+
+/// A signed-in session of the web UI, kept on the server so that every replica sees it and
+/// ending it takes effect at once. Only a hash of its token is stored. `Debug` shows neither
+/// the hash nor the CSRF token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 (hex) of the session token the browser holds.
+    pub id_hash: String,
+    pub user_id: String,
+    /// The token forms must send back (it is not a credential by itself, but still a secret).
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    /// The absolute end of the session, however active it is.
+    pub expires_at: Timestamp,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit chain (issue 8).
+
+/// One stored event as the verifier sees it (see [`Store::event_chain`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChainLink {
+    pub version: u64,
+    /// The event's body as stored (parsed JSON: the hash is over its canonical form).
+    pub body: serde_json::Value,
+    /// The hash stored with the event; `None` for an event written before the chain existed
+    /// (migration 0006).
+    pub hash: Option<String>,
+    /// The event's commit sequence; `None` before migration 0006 (covered by any checkpoint).
+    pub seq: Option<u64>,
+}
+
+/// A checkpoint to append: what the caller measured (see [`Store::append_checkpoint`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCheckpoint {
+    pub at: Timestamp,
+    /// Cases with at least one event at or below `through`.
+    pub cases: u64,
+    /// Their events at or below `through`.
+    pub events: u64,
+    /// The [`Store::audit_mark`] the checkpoint covers.
+    pub through: u64,
+    /// The [`chain::RootHasher`] root over those cases' heads.
+    pub root: String,
+}
+
+/// A stored checkpoint: the anchor of every case's chain at a moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// 1, 2, … without gaps.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub cases: u64,
+    pub events: u64,
+    pub through: u64,
+    pub root: String,
+    /// The previous checkpoint's hash, or [`chain::GENESIS`].
+    pub prev: String,
+    /// The hash to publish.
+    pub hash: String,
+}
+
+impl Checkpoint {
+    /// The hash its fields give; a stored hash that differs was tampered with.
+    pub fn recompute(&self) -> String {
+        chain::checkpoint_hash(&chain::CheckpointFields {
+            prev: &self.prev,
+            seq: self.seq,
+            at_micros: self.at.as_microsecond(),
+            cases: self.cases,
+            events: self.events,
+            through: self.through,
+            root: &self.root,
+        })
+    }
 }

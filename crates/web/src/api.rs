@@ -353,6 +353,11 @@ pub async fn compliance(
     if !csv {
         return Ok(Json(report).into_response());
     }
+    Ok(compliance_csv(&report, from, to))
+}
+
+/// The report as a CSV download, one row per step, unit and employee.
+pub(crate) fn compliance_csv(report: &ComplianceReportResponse, from: jiff::civil::Date, to: jiff::civil::Date) -> Response {
     // A byte-order mark first: spreadsheet programs then read the file as UTF-8, and Kazakh and
     // Russian names come out right.
     let mut body = String::from('\u{feff}');
@@ -361,7 +366,7 @@ pub async fn compliance(
         body.push_str(&csv_line(row.csv_fields()));
     }
     let disposition = format!("attachment; filename=\"compliance-{from}-{to}.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
 }
 
 /// A query parameter that must be a date.
@@ -502,7 +507,7 @@ fn task_item(
 
 /// What the caller may do now: for each open task the caller may perform, the outcomes the
 /// case's facts allow.
-fn actions(c: &Case, def: &Definition, actor: &Actor) -> Vec<ActionItem> {
+pub(crate) fn actions(c: &Case, def: &Definition, actor: &Actor) -> Vec<ActionItem> {
     c.open_tasks()
         .filter_map(|t| case::precheck(def, c, actor, &t.step).ok())
         .map(|(step, _)| ActionItem {

@@ -195,6 +195,16 @@ pub struct Text {
     pub en: String,
 }
 
+impl Text {
+    pub fn get(&self, lang: domain::text::Lang) -> &str {
+        match lang {
+            domain::text::Lang::Kk => &self.kk,
+            domain::text::Lang::Ru => &self.ru,
+            domain::text::Lang::En => &self.en,
+        }
+    }
+}
+
 impl From<&Localized> for Text {
     fn from(l: &Localized) -> Self {
         Text { kk: l.kk.clone(), ru: l.ru.clone(), en: l.en.clone() }

@@ -71,7 +71,7 @@ async fn verify(app: &TestApp, code: &str) -> Value {
 
 /// The database string the test app runs on (see `test_database`), for the command line and
 /// for raw SQL.
-fn database(app: &TestApp) -> String {
+pub(crate) fn database(app: &TestApp) -> String {
     match std::fs::read_to_string(app.dir.path().join("postgres-schema")) {
         Err(_) => app.dir.path().join("shaqyru.sqlite").display().to_string(),
         Ok(schema) => {
@@ -88,7 +88,7 @@ fn shaqyru(args: &[&str]) -> (bool, String, String) {
 
 /// Runs one statement of raw SQL on the test app's database, as an intruder with database
 /// access would.
-async fn raw_sql(app: &TestApp, sql: &str) {
+pub(crate) async fn raw_sql(app: &TestApp, sql: &str) {
     let url = database(app);
     if url.starts_with("postgres://") {
         use sqlx::Connection;

@@ -2,7 +2,10 @@
 //! service on port 0 with a manual clock, acts as each role, and drives the outbox and the
 //! simulated KNB step by step.
 
+mod accounts;
 mod api;
+mod audit;
+mod authz;
 mod cli;
 mod compliance;
 mod concurrency;
@@ -14,6 +17,7 @@ mod outbox;
 mod paths;
 mod restart;
 mod timers;
+mod ui;
 
 use engine::ManualClock;
 use integrations::sim::Simulators;

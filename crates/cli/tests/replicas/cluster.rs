@@ -91,7 +91,7 @@ impl Cluster {
 
         let migrated = run(&["migrate", "--database", &url]);
         assert!(
-            migrated.contains("applied: none") && migrated.contains("applied now: 1, 2, 3, 4"),
+            migrated.contains("applied: none") && migrated.contains("applied now: 1, 2, 3, 4, 5, 6"),
             "the first migrate applies the schema: {migrated}"
         );
         let again = run(&["migrate", "--database", &url]);

@@ -69,6 +69,17 @@ conformance! {
     invitations_are_revoked_by_number_once,
     #[tokio::test]
     official_keys_are_kept_newest_first,
+    #[tokio::test]
+    passwords_are_set_and_reset,
+    // Several worker threads, so that the racing failures really overlap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    login_failures_lock_exactly_at_the_threshold,
+    #[tokio::test]
+    sessions_are_created_touched_and_ended,
+    #[tokio::test]
+    events_are_stored_in_per_case_hash_chains,
+    #[tokio::test]
+    checkpoints_are_numbered_and_chained,
 }
 
 /// `run_all` works with a factory, each store in its own file of one directory.

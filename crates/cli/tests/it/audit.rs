@@ -1,0 +1,117 @@
+//! The tamper-evident audit log (issue 8) end to end: cases advanced through the API verify
+//! clean; an event changed with raw SQL behind the store's back is found and named, by the
+//! engine's verifier and by `shaqyru audit verify`; a checkpoint catches a case cut short, whose
+//! remaining hashes all still match.
+
+use crate::documents::{database, raw_sql};
+use crate::{PASSPORT_CLEAR, TestApp};
+use engine::audit::{self, Broken};
+use std::process::Command;
+
+fn shaqyru(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shaqyru")).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn postgres(app: &TestApp) -> bool {
+    database(app).starts_with("postgres://")
+}
+
+/// Changes one stored event's JSON as an intruder with database access would: first switching
+/// off the trigger that keeps events append-only.
+async fn tamper(app: &TestApp, case: &str, version: u64) {
+    let sql = if postgres(app) {
+        format!(
+            "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete;
+             UPDATE events SET body = body || '{{\"tampered\": true}}'::jsonb WHERE case_id = '{case}' AND version = {version};"
+        )
+    } else {
+        format!(
+            "DROP TRIGGER events_no_update;
+             UPDATE events SET body = json_set(body, '$.tampered', json('true')) WHERE case_id = '{case}' AND version = {version};"
+        )
+    };
+    raw_sql(app, &sql).await;
+}
+
+/// Two cases: one at P5 (waiting for the KNB), one just opened.
+async fn two_cases(app: &TestApp) -> (String, String) {
+    let first = app.open_case(PASSPORT_CLEAR).await;
+    app.through_front_office_and_checks(&first).await;
+    let second = app.open_case(PASSPORT_CLEAR).await;
+    (first, second)
+}
+
+#[tokio::test]
+async fn a_changed_event_is_found_and_named_by_case_and_version() {
+    let app = TestApp::spawn().await;
+    let (first, second) = two_cases(&app).await;
+    let store = app.engine.store().clone();
+
+    let clean = audit::verify(store.as_ref(), None).await.unwrap();
+    assert_eq!(clean.problem, None, "{clean:?}");
+    assert_eq!(clean.cases, 2);
+    assert_eq!(clean.events, app.version(&first).await + app.version(&second).await, "every event is walked");
+    assert_eq!(clean.unchained, 0, "every event written since 0006 has a hash");
+
+    tamper(&app, &first, 3).await;
+    let report = audit::verify(store.as_ref(), None).await.unwrap();
+    assert_eq!(report.problem, Some(Broken::HashMismatch { case: domain::CaseId(first.clone()), version: 3 }), "{report:?}");
+    let text = report.problem.unwrap().to_string();
+    assert!(text.contains(&first) && text.contains("version 3"), "{text}");
+}
+
+#[tokio::test]
+async fn a_case_cut_short_after_a_checkpoint_is_found_by_the_checkpoint() {
+    let app = TestApp::spawn().await;
+    let (first, _second) = two_cases(&app).await;
+    let store = app.engine.store().clone();
+    let checkpoint = audit::checkpoint(store.as_ref(), app.clock.as_ref()).await.unwrap();
+    assert_eq!((checkpoint.seq, checkpoint.cases), (1, 2));
+
+    // Work after the checkpoint is not covered by it and verifies.
+    app.open_case(PASSPORT_CLEAR).await;
+    let report = audit::verify(store.as_ref(), Some(&checkpoint.hash)).await.unwrap();
+    assert_eq!(report.problem, None, "{report:?}");
+    assert_eq!((report.cases, report.checkpoints), (3, 1));
+
+    // The intruder deletes the first case's last event: each remaining hash still matches.
+    let last = app.version(&first).await;
+    let delete = if postgres(&app) {
+        format!(
+            "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete; DELETE FROM events WHERE case_id = '{first}' AND version = {last};"
+        )
+    } else {
+        format!("DROP TRIGGER events_no_delete; DELETE FROM events WHERE case_id = '{first}' AND version = {last};")
+    };
+    raw_sql(&app, &delete).await;
+    let report = audit::verify(store.as_ref(), None).await.unwrap();
+    assert!(matches!(report.problem, Some(Broken::CheckpointMismatch { seq: 1, .. })), "{report:?}");
+    let refused = audit::checkpoint(store.as_ref(), app.clock.as_ref()).await;
+    assert!(refused.is_err(), "no checkpoint vouches for a changed log");
+}
+
+#[tokio::test]
+async fn audit_verify_exits_zero_on_a_clean_database_and_non_zero_naming_the_event_after_tampering() {
+    let app = TestApp::spawn().await;
+    let (first, _) = two_cases(&app).await;
+    let db = database(&app);
+
+    let (ok, out, err) = shaqyru(&["audit", "checkpoint", "--database", &db]);
+    assert!(ok, "{out}{err}");
+    let published = out.lines().last().unwrap().to_owned();
+    assert_eq!(published.len(), 64, "the last line is the hash to publish: {out}");
+
+    let (ok, out, err) = shaqyru(&["audit", "verify", "--database", &db, "--expect", &published]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("cases: 2,") && out.contains("checkpoints: 1") && out.contains("intact"), "{out}");
+
+    let (ok, _, err) = shaqyru(&["audit", "verify", "--database", &db, "--expect", &"0".repeat(64)]);
+    assert!(!ok && err.contains("no checkpoint has the hash"), "{err}");
+
+    tamper(&app, &first, 2).await;
+    let (ok, out, err) = shaqyru(&["audit", "verify", "--database", &db]);
+    assert!(!ok, "a tampered log fails verification: {out}");
+    assert!(err.contains(&format!("case {first} version 2: the stored hash does not match")), "{err}");
+    assert!(!err.contains("tampered"), "the report names no event content: {err}");
+}

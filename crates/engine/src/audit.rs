@@ -1,0 +1,211 @@
+//! Verifying the audit log and anchoring it (issue 8): walks every case's hash chain page by
+//! page, recomputes each event's hash with `store::chain`, checks the checkpoint chain and the
+//! latest checkpoint's root against the cases' heads, and writes new checkpoints.
+//!
+//! Reports name cases by id and versions by number, never an event's content: an event holds
+//! personal data.
+
+use crate::Clock;
+use domain::CaseId;
+use store::chain::{self, GENESIS, RootHasher};
+use store::{Checkpoint, NewCheckpoint, Store, StoreError};
+
+/// Cases read per page: one page of ids in memory at a time, and one case's events.
+const PAGE: u32 = 500;
+
+/// The first thing found wrong with the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Broken {
+    /// The stored hash is not the one the event's content and its predecessor give: the event
+    /// (or one before it) was changed after it was written.
+    #[error("case {case} version {version}: the stored hash does not match the event")]
+    HashMismatch { case: CaseId, version: u64 },
+    /// The case's versions have a gap or do not start at 1: an event was deleted.
+    #[error("case {case}: version {version} is missing")]
+    MissingVersion { case: CaseId, version: u64 },
+    /// An event without a hash after one with a hash: only events written before migration
+    /// 0006 may lack one, and they all come first.
+    #[error("case {case} version {version}: the hash was removed")]
+    HashRemoved { case: CaseId, version: u64 },
+    /// A checkpoint's hash, number or link to its predecessor is not what its fields give.
+    #[error("checkpoint {seq}: {what}")]
+    CheckpointChain { seq: u64, what: &'static str },
+    /// The cases covered by the latest checkpoint no longer give its root or counts: a case
+    /// was deleted, or its events rewritten (with their hashes), after it.
+    #[error(
+        "checkpoint {seq}: the current chains give {cases} cases, {events} events and another root than the checkpoint ({expected_cases} cases, {expected_events} events)"
+    )]
+    CheckpointMismatch { seq: u64, cases: u64, events: u64, expected_cases: u64, expected_events: u64 },
+    /// `--expect`: the published hash is not the hash of any checkpoint.
+    #[error("no checkpoint has the hash {0}")]
+    ExpectedMissing(String),
+}
+
+/// What a verification walked, and the first problem it found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    pub cases: u64,
+    pub events: u64,
+    /// Events written before the chain existed (migration 0006): hashed by the verifier, but
+    /// with no stored hash to compare.
+    pub unchained: u64,
+    pub checkpoints: u64,
+    pub problem: Option<Broken>,
+}
+
+impl AuditReport {
+    pub fn is_intact(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A checkpoint is refused over a broken log: anchoring it would vouch for the tampering.
+    #[error("the audit log is broken, so no checkpoint was written: {0}")]
+    Broken(Broken),
+}
+
+/// The walk's result: counts, one root per mark asked for, the first problem.
+struct Walk {
+    report: AuditReport,
+    roots: Vec<RootHasher>,
+}
+
+/// Walks every case's chain once; for each mark in `marks`, the heads at or below it feed that
+/// mark's root (the latest checkpoint's, and a new checkpoint's).
+async fn walk(store: &dyn Store, marks: &[u64]) -> Result<Walk, StoreError> {
+    let mut report = AuditReport::default();
+    let mut roots = vec![RootHasher::new(); marks.len()];
+    let mut after: Option<CaseId> = None;
+    loop {
+        let page = store.audit_cases(after.as_ref(), PAGE).await?;
+        for case in &page {
+            let links = store.event_chain(case).await?;
+            report.cases += 1;
+            report.events += links.len() as u64;
+            let mut prev = GENESIS.to_owned();
+            let mut hashed = false;
+            let mut covered: Vec<Option<(u64, String)>> = vec![None; marks.len()];
+            for (i, link) in links.iter().enumerate() {
+                let version = i as u64 + 1;
+                if link.version != version {
+                    report.problem.get_or_insert(Broken::MissingVersion { case: case.clone(), version });
+                    break;
+                }
+                let hash = chain::event_hash(&prev, &case.0, version, &link.body);
+                match &link.hash {
+                    Some(stored) if *stored != hash => {
+                        report.problem.get_or_insert(Broken::HashMismatch { case: case.clone(), version });
+                        break;
+                    }
+                    Some(_) => hashed = true,
+                    None if hashed => {
+                        report.problem.get_or_insert(Broken::HashRemoved { case: case.clone(), version });
+                        break;
+                    }
+                    None => report.unchained += 1,
+                }
+                for (mark, head) in marks.iter().zip(&mut covered) {
+                    if link.seq.is_none_or(|s| s <= *mark) {
+                        *head = Some((version, hash.clone()));
+                    }
+                }
+                prev = hash;
+            }
+            for (root, head) in roots.iter_mut().zip(covered) {
+                if let Some((version, head)) = head {
+                    root.push(&case.0, version, &head);
+                }
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => after = Some(last.clone()),
+            _ => break,
+        }
+    }
+    Ok(Walk { report, roots })
+}
+
+/// The checkpoints' own chain: numbered 1, 2, …, each linked to the one before, each hash what
+/// its fields give.
+fn check_checkpoints(checkpoints: &[Checkpoint]) -> Option<Broken> {
+    let mut prev = GENESIS;
+    for (i, c) in checkpoints.iter().enumerate() {
+        let what = if c.seq != i as u64 + 1 {
+            Some("its number is out of sequence")
+        } else if c.prev != prev {
+            Some("it does not link to the checkpoint before it")
+        } else if c.recompute() != c.hash {
+            Some("its hash does not match its fields")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Some(Broken::CheckpointChain { seq: c.seq, what });
+        }
+        prev = &c.hash;
+    }
+    None
+}
+
+/// Verifies the whole audit log (see the module docs); `expect` is a published checkpoint
+/// hash that must be in the checkpoint chain. A problem is a value in the report; only a
+/// failure to read is an error.
+pub async fn verify(store: &dyn Store, expect: Option<&str>) -> Result<AuditReport, StoreError> {
+    let checkpoints = store.checkpoints().await?;
+    let latest = checkpoints.last();
+    let Walk { report, mut roots } = walk(store, &[latest.map_or(0, |c| c.through)]).await?;
+    Ok(judge(report, roots.remove(0), &checkpoints, expect))
+}
+
+/// Adds to a walk's report what the checkpoints say: their own chain, the latest one's root
+/// against `root` (the heads at its mark), and the expected hash.
+fn judge(mut report: AuditReport, root: RootHasher, checkpoints: &[Checkpoint], expect: Option<&str>) -> AuditReport {
+    let latest = checkpoints.last();
+    report.checkpoints = checkpoints.len() as u64;
+    if report.problem.is_none() {
+        report.problem = check_checkpoints(checkpoints);
+    }
+    if let (None, Some(latest)) = (&report.problem, latest) {
+        let (cases, events) = root.counts();
+        if (cases, events) != (latest.cases, latest.events) || root.finish() != latest.root {
+            report.problem = Some(Broken::CheckpointMismatch {
+                seq: latest.seq,
+                cases,
+                events,
+                expected_cases: latest.cases,
+                expected_events: latest.events,
+            });
+        }
+    }
+    if let (None, Some(expect)) = (&report.problem, expect) {
+        let expect = expect.trim().to_ascii_lowercase();
+        if !checkpoints.iter().any(|c| c.hash == expect) {
+            report.problem = Some(Broken::ExpectedMissing(expect));
+        }
+    }
+    report
+}
+
+/// Writes a checkpoint over every case's head as of now, after verifying the chains and the
+/// checkpoints before it (in the same walk); returns it (its `hash` is the line to publish).
+pub async fn checkpoint(store: &dyn Store, clock: &dyn Clock) -> Result<Checkpoint, AuditError> {
+    // The mark first: every event a checkpoint read below covers is committed already.
+    let through = store.audit_mark().await?;
+    let checkpoints = store.checkpoints().await?;
+    let previous = checkpoints.last().map_or(0, |c| c.through);
+    let Walk { report, mut roots } = walk(store, &[previous, through]).await?;
+    let root = roots.pop().expect("a root per mark");
+    let report = judge(report, roots.pop().expect("a root per mark"), &checkpoints, None);
+    if let Some(problem) = report.problem {
+        return Err(AuditError::Broken(problem));
+    }
+    let (cases, events) = root.counts();
+    let new = NewCheckpoint { at: clock.now(), cases, events, through, root: root.finish() };
+    let written = store.append_checkpoint(&new).await?;
+    tracing::info!(checkpoint.seq = written.seq, checkpoint.cases = cases, checkpoint.events = events, "audit checkpoint written");
+    Ok(written)
+}

@@ -1,0 +1,189 @@
+//! The audit log's hash chains (issue 8): pure functions that every backend and the verifier
+//! call, so that SQLite and PostgreSQL store, and `shaqyru audit verify` recomputes, the same
+//! hashes byte for byte.
+//!
+//! Each case's events form a chain: an event's hash is SHA-256 over the previous event's hash
+//! (or [`GENESIS`] for version 1), the case id, the version and the event's canonical JSON.
+//! Checkpoints form one more chain over the whole database, each committing to the root of
+//! every case's head (see `docs/decisions.md`, "the audit log is tamper-evident").
+
+use sha2::{Digest, Sha256};
+
+/// The "previous hash" of a case's first event, and of the first checkpoint.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An event's bytes as hashed: compact JSON with every object's keys sorted by their bytes.
+///
+/// Not the text a backend stores: PostgreSQL keeps events as JSONB, which reorders keys and
+/// drops whitespace, so the hash is taken over a form that both backends' stored values give
+/// back identically.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(value, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        // Scalars: serde_json's own compact form (strings escaped, numbers shortest).
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// The hash of event `version` of `case`, chained to `prev` (the hash of version − 1, or
+/// [`GENESIS`]). Lower-case hex.
+pub fn event_hash(prev: &str, case: &str, version: u64, body: &serde_json::Value) -> String {
+    let mut h = Sha256::new();
+    // Newline-separated: neither a hex hash, a case id nor a number contains one, so no two
+    // different inputs give the same bytes.
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(case.as_bytes());
+    h.update(b"\n");
+    h.update(version.to_string().as_bytes());
+    h.update(b"\n");
+    h.update(canonical_json(body).as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// The hashes of events appended after `prev` as versions `first_version ..`, in order.
+pub fn extend(prev: &str, case: &str, first_version: u64, bodies: &[serde_json::Value]) -> Vec<String> {
+    let mut prev = prev.to_owned();
+    let mut hashes = Vec::with_capacity(bodies.len());
+    for (i, body) in bodies.iter().enumerate() {
+        prev = event_hash(&prev, case, first_version + i as u64, body);
+        hashes.push(prev.clone());
+    }
+    hashes
+}
+
+/// The root of a checkpoint: SHA-256 over each case's head, fed in ascending order of case id
+/// (byte order), one `case_id\nversion\nhash\n` line per case. Fed incrementally so that the
+/// verifier can page through millions of cases.
+#[derive(Clone, Debug, Default)]
+pub struct RootHasher {
+    hasher: Sha256,
+    cases: u64,
+    events: u64,
+}
+
+impl RootHasher {
+    pub fn new() -> RootHasher {
+        RootHasher::default()
+    }
+
+    /// Adds one case's head: its version (= its number of events) and the hash of that event.
+    /// Callers feed cases in ascending byte order of their id.
+    pub fn push(&mut self, case: &str, version: u64, head: &str) {
+        self.hasher.update(format!("{case}\n{version}\n{head}\n").as_bytes());
+        self.cases += 1;
+        self.events += version;
+    }
+
+    /// The cases and events fed so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.cases, self.events)
+    }
+
+    /// The root (lower-case hex).
+    pub fn finish(self) -> String {
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+/// What a checkpoint's hash commits to (see [`checkpoint_hash`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointFields<'a> {
+    pub prev: &'a str,
+    pub seq: u64,
+    /// Microseconds since the Unix epoch.
+    pub at_micros: i64,
+    pub cases: u64,
+    pub events: u64,
+    /// The events' commit sequence the checkpoint covers (see `Store::audit_mark`).
+    pub through: u64,
+    pub root: &'a str,
+}
+
+/// A checkpoint's hash: SHA-256 over the previous checkpoint's hash (or [`GENESIS`]) and the
+/// checkpoint's fields, newline-separated. This is the line to publish.
+pub fn checkpoint_hash(f: &CheckpointFields<'_>) -> String {
+    let text = format!("{}\n{}\n{}\n{}\n{}\n{}\n{}", f.prev, f.seq, f.at_micros, f.cases, f.events, f.through, f.root);
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level_and_drops_whitespace() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"b": 1, "a": {"y": [1, {"d": null, "c": "é\""}], "x": true}}"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":true,"y":[1,{"c":"é\"","d":null}]},"b":1}"#);
+    }
+
+    #[test]
+    fn the_same_event_gives_the_same_hash_whatever_its_key_order() {
+        let a = json!({"kind": "case_opened", "at": "2026-01-01T00:00:00Z"});
+        let b: serde_json::Value = serde_json::from_str(r#"{"at":"2026-01-01T00:00:00Z","kind":"case_opened"}"#).unwrap();
+        assert_eq!(event_hash(GENESIS, "c1", 1, &a), event_hash(GENESIS, "c1", 1, &b));
+    }
+
+    #[test]
+    fn a_hash_depends_on_the_previous_hash_the_case_the_version_and_the_body() {
+        let body = json!({"k": 1});
+        let base = event_hash(GENESIS, "c1", 1, &body);
+        assert_eq!(base.len(), 64);
+        assert_ne!(base, event_hash(&base, "c1", 1, &body));
+        assert_ne!(base, event_hash(GENESIS, "c2", 1, &body));
+        assert_ne!(base, event_hash(GENESIS, "c1", 2, &body));
+        assert_ne!(base, event_hash(GENESIS, "c1", 1, &json!({"k": 2})));
+    }
+
+    #[test]
+    fn extend_chains_each_hash_to_the_one_before() {
+        let bodies = [json!(1), json!(2), json!(3)];
+        let hashes = extend(GENESIS, "c", 1, &bodies);
+        assert_eq!(hashes[0], event_hash(GENESIS, "c", 1, &bodies[0]));
+        assert_eq!(hashes[2], event_hash(&hashes[1], "c", 3, &bodies[2]));
+        assert_eq!(extend(&hashes[0], "c", 2, &bodies[1..]), hashes[1..]);
+    }
+
+    #[test]
+    fn the_root_counts_cases_and_events_and_depends_on_every_head() {
+        let mut a = RootHasher::new();
+        a.push("c1", 3, GENESIS);
+        a.push("c2", 2, GENESIS);
+        assert_eq!(a.counts(), (2, 5));
+        let mut b = RootHasher::new();
+        b.push("c1", 3, GENESIS);
+        b.push("c2", 1, GENESIS);
+        assert_ne!(a.finish(), b.finish());
+    }
+}
