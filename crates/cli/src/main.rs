@@ -140,6 +140,19 @@ enum UsersCmd {
         /// The account's id, e.g. executor1@mvd-astana.
         user_id: String,
     },
+    /// Disable an account: its password, token and sessions open nothing from now on (the
+    /// account and its history stay).
+    Disable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        user_id: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        user_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +329,7 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
 }
 
 async fn users(command: UsersCmd) -> anyhow::Result<()> {
+    let active = matches!(command, UsersCmd::Enable { .. });
     match command {
         UsersCmd::Add { db, id, name, role, unit, password_stdin } => {
             let known = [engine::SUPERVISOR, engine::ADMIN, "sc_operator", "office", "management", "executor", "knb_liaison"];
@@ -341,6 +355,16 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
             outcome?;
             println!("password set for {user_id}");
         }
+        UsersCmd::Disable { db, user_id } | UsersCmd::Enable { db, user_id } => {
+            let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
+            let outcome = set_active(db.store().as_ref(), &user_id, active).await;
+            db.close().await;
+            let ended = outcome?;
+            match active {
+                true => println!("{user_id} enabled"),
+                false => println!("{user_id} disabled; {ended} session(s) ended"),
+            }
+        }
         UsersCmd::List { db } => {
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
             let users = db.store().users().await;
@@ -351,6 +375,16 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Enables or disables an account; disabling also ends its sessions. Returns how many ended.
+async fn set_active(store: &dyn store::Store, user_id: &str, active: bool) -> anyhow::Result<u64> {
+    let Some(mut user) = store.user(user_id).await.context("failed to read the account")? else {
+        anyhow::bail!("there is no account {user_id} (see `shaqyru users list`)");
+    };
+    user.active = active;
+    store.upsert_user(&user).await.context("failed to store the account")?;
+    if active { Ok(0) } else { store.delete_sessions_of(user_id).await.context("failed to end the account's sessions") }
 }
 
 /// Sets a password through the engine's policy (the same one the web UI applies).

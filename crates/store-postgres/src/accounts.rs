@@ -6,7 +6,7 @@ use crate::error::{backend, unique_violation};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::PgPool;
 use store::{Credentials, Result, Session, StoreError};
-use store_sql::{CredentialsRow, SessionRow, lock_end, lock_threshold, micros};
+use store_sql::{CredentialsRow, SessionRow, lock_end, lock_threshold, login_failure, micros, no_user, user_updated};
 
 /// The columns of `store_sql::SessionRow`, for `concat!`.
 macro_rules! session_columns {
@@ -17,10 +17,6 @@ macro_rules! session_columns {
 
 /// The session's foreign key to its user, named in the migration.
 const SESSIONS_USER_FKEY: &str = "sessions_user_id_fkey";
-
-fn no_user(user_id: &str) -> StoreError {
-    StoreError::NotFound(format!("user {user_id}"))
-}
 
 fn foreign_key_violation(e: &sqlx::Error) -> Option<&str> {
     let db = e.as_database_error()?;
@@ -34,7 +30,7 @@ pub(crate) async fn set_password(pool: &PgPool, user_id: &str, password_hash: Op
         .execute(pool)
         .await
         .map_err(backend("set password"))?;
-    if done.rows_affected() == 0 { Err(no_user(user_id)) } else { Ok(()) }
+    user_updated(done.rows_affected(), user_id)
 }
 
 pub(crate) async fn credentials(pool: &PgPool, user_id: &str) -> Result<Option<Credentials>> {
@@ -68,7 +64,7 @@ pub(crate) async fn record_login_failure(
     .fetch_optional(pool)
     .await
     .map_err(backend("record login failure"))?;
-    row.map(Credentials::try_from).transpose()?.ok_or_else(|| no_user(user_id))
+    login_failure(row, user_id)
 }
 
 pub(crate) async fn record_login_success(pool: &PgPool, user_id: &str) -> Result<()> {
@@ -77,17 +73,18 @@ pub(crate) async fn record_login_success(pool: &PgPool, user_id: &str) -> Result
         .execute(pool)
         .await
         .map_err(backend("record login success"))?;
-    if done.rows_affected() == 0 { Err(no_user(user_id)) } else { Ok(()) }
+    user_updated(done.rows_affected(), user_id)
 }
 
 pub(crate) async fn create_session(pool: &PgPool, s: &Session) -> Result<()> {
+    let row = SessionRow::from(s);
     sqlx::query(concat!("INSERT INTO sessions (", session_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6)"))
-        .bind(&s.id_hash)
-        .bind(&s.user_id)
-        .bind(&s.csrf_token)
-        .bind(micros(s.created_at))
-        .bind(micros(s.last_seen_at))
-        .bind(micros(s.expires_at))
+        .bind(row.id_hash)
+        .bind(row.user_id)
+        .bind(row.csrf_token)
+        .bind(row.created_at)
+        .bind(row.last_seen_at)
+        .bind(row.expires_at)
         .execute(pool)
         .await
         .map(|_| ())

@@ -283,7 +283,7 @@ async fn case_version(tx: &mut PgConnection, case: &CaseId) -> Result<u64> {
 }
 
 /// Writes a unit of work inside an open transaction (see [`Store::commit`]).
-async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[audit::PreparedEvent]) -> Result<()> {
+async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[store_sql::PreparedEvent]) -> Result<()> {
     let case = &unit.case_id;
     let s = &unit.summary;
     let open_steps = serde_json::to_string(&s.open_steps).map_err(json("cases.open_steps"))?;
@@ -514,16 +514,7 @@ impl Store for PgStore {
     async fn commit(&self, unit: UnitOfWork) -> Result<()> {
         check_unit(&unit)?;
         // Serialized before the transaction so that the case lock is held only for SQL.
-        let events = unit
-            .events
-            .iter()
-            .map(|e| {
-                // The text as before the chain; the value is what is hashed.
-                let text = serde_json::to_string(e).map_err(json("events.body"))?;
-                let value = serde_json::to_value(e).map_err(json("events.body"))?;
-                Ok(audit::PreparedEvent { at: micros(e.at), text, value })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let events = store_sql::prepare_events(&unit.events)?;
         let channel = &self.channel;
         in_tx!(self, "commit", |tx| async {
             commit_in(tx, &unit, &events).await?;

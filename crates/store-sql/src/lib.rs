@@ -1,13 +1,18 @@
-//! The rows the SQL backends read, and their conversion into the store's types. The structs
-//! derive `sqlx::FromRow` generically, so SQLite and PostgreSQL decode into the same ones; each
-//! backend keeps its own SQL, column lists and driver. JSON columns arrive as text (PostgreSQL
-//! casts its JSONB with `::text`).
+//! The rows the SQL backends read and write, their conversion to and from the store's types, and
+//! the rest of the backends' logic that does not depend on the driver (preparing and hashing
+//! events for the audit chain, the next checkpoint, the outcome of an account update). The
+//! structs derive `sqlx::FromRow` generically, so SQLite and PostgreSQL decode into the same
+//! ones; each backend keeps its own SQL, column lists and driver calls. JSON columns arrive as
+//! text (PostgreSQL casts its JSONB with `::text`).
 //!
 //! Invariant: no database driver and no SQL text. Nothing here is seen outside the backends.
 
-use domain::{CaseId, EditionRef};
+use domain::{CaseId, EditionRef, Event};
 use jiff::Timestamp;
-use store::{CaseSummary, IdempotencyRecord, OutboxMessage, Result, StoreError, TaskRow, Timer, User};
+use store::chain::{self, GENESIS};
+use store::{
+    CaseSummary, ChainLink, Checkpoint, IdempotencyRecord, NewCheckpoint, OutboxMessage, Result, StoreError, TaskRow, Timer, User,
+};
 
 /// A stored JSON column that does not parse, or a value that does not serialize. serde_json's
 /// message can quote the offending input, so only its category and position are kept.
@@ -374,4 +379,171 @@ pub fn lock_end(now: Timestamp, lock_for: jiff::SignedDuration) -> Result<i64> {
 /// count that starts at 1, so it counts as 1.
 pub fn lock_threshold(lock_after: u32) -> i64 {
     i64::from(lock_after.max(1))
+}
+
+/// No user has the id a write named.
+pub fn no_user(user_id: &str) -> StoreError {
+    StoreError::NotFound(format!("user {user_id}"))
+}
+
+/// The outcome of a one-statement update of a user's row: `NotFound` when no row matched.
+pub fn user_updated(rows_affected: u64, user_id: &str) -> Result<()> {
+    if rows_affected == 0 { Err(no_user(user_id)) } else { Ok(()) }
+}
+
+/// The credentials a login failure left (the `RETURNING` row), or `NotFound` without a row.
+pub fn login_failure(row: Option<CredentialsRow>, user_id: &str) -> Result<store::Credentials> {
+    row.map(store::Credentials::try_from).transpose()?.ok_or_else(|| no_user(user_id))
+}
+
+impl From<&store::Session> for SessionRow {
+    fn from(s: &store::Session) -> SessionRow {
+        SessionRow {
+            id_hash: s.id_hash.clone(),
+            user_id: s.user_id.clone(),
+            csrf_token: s.csrf_token.clone(),
+            created_at: micros(s.created_at),
+            last_seen_at: micros(s.last_seen_at),
+            expires_at: micros(s.expires_at),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit chain (issue 8). The hashing itself is `store::chain`'s.
+
+/// An event ready to append: its time, its JSON text as stored, and the same as a value (what
+/// is hashed).
+pub struct PreparedEvent {
+    pub at: i64,
+    pub text: String,
+    pub value: serde_json::Value,
+}
+
+/// Serializes a unit's events for [`PreparedEvent`]s: the text as before the chain; the value
+/// is what is hashed.
+pub fn prepare_events(events: &[Event]) -> Result<Vec<PreparedEvent>> {
+    events
+        .iter()
+        .map(|e| {
+            let text = serde_json::to_string(e).map_err(json("events.body"))?;
+            let value = serde_json::to_value(e).map_err(json("events.body"))?;
+            Ok(PreparedEvent { at: micros(e.at), text, value })
+        })
+        .collect()
+}
+
+/// An event row to insert: its version, time, JSON text and chain hash.
+pub struct NewEventRow<'a> {
+    pub version: i64,
+    pub at: i64,
+    pub text: &'a str,
+    pub hash: String,
+}
+
+/// The rows of `events` appended to the case as versions `expected_version + 1 ..`, chained
+/// after the event whose hash is `prev`, in order.
+pub fn event_rows<'a>(prev: &str, case: &CaseId, expected_version: u64, events: &'a [PreparedEvent]) -> Result<Vec<NewEventRow<'a>>> {
+    let values: Vec<serde_json::Value> = events.iter().map(|e| e.value.clone()).collect();
+    let hashes = chain::extend(prev, &case.0, expected_version + 1, &values);
+    events
+        .iter()
+        .zip(hashes)
+        .enumerate()
+        .map(|(i, (event, hash))| {
+            let version = expected_version + 1 + i as u64;
+            Ok(NewEventRow { version: to_i64(version, "event version")?, at: event.at, text: &event.text, hash })
+        })
+        .collect()
+}
+
+/// The hash of the last of `bodies`, the case's events from version 1 on as stored, computed
+/// afresh: for an event written before the chain existed, which has none stored.
+pub fn unchained_head(case: &CaseId, bodies: &[String]) -> Result<String> {
+    let values = bodies.iter().map(|b| serde_json::from_str(b).map_err(json("events.body"))).collect::<Result<Vec<_>>>()?;
+    Ok(chain::extend(GENESIS, &case.0, 1, &values).pop().unwrap_or_else(|| GENESIS.to_owned()))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ChainLinkRow {
+    pub version: i64,
+    pub body: String,
+    pub hash: Option<String>,
+    pub seq: Option<i64>,
+}
+
+impl TryFrom<ChainLinkRow> for ChainLink {
+    type Error = StoreError;
+    fn try_from(r: ChainLinkRow) -> Result<ChainLink> {
+        Ok(ChainLink {
+            version: to_u64(r.version, "events.version")?,
+            // A body that is not JSON any more is a tampered event: the verifier reports it,
+            // so keep it as a string rather than fail the whole read.
+            body: serde_json::from_str(&r.body).unwrap_or(serde_json::Value::String(r.body)),
+            hash: r.hash,
+            seq: r.seq.map(|s| to_u64(s, "events.seq")).transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CheckpointRow {
+    pub seq: i64,
+    pub at: i64,
+    pub cases: i64,
+    pub events: i64,
+    pub through: i64,
+    pub root: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+impl TryFrom<CheckpointRow> for Checkpoint {
+    type Error = StoreError;
+    fn try_from(r: CheckpointRow) -> Result<Checkpoint> {
+        Ok(Checkpoint {
+            seq: to_u64(r.seq, "audit_checkpoints.seq")?,
+            at: timestamp(r.at)?,
+            cases: to_u64(r.cases, "audit_checkpoints.cases")?,
+            events: to_u64(r.events, "audit_checkpoints.events")?,
+            through: to_u64(r.through, "audit_checkpoints.through")?,
+            root: r.root,
+            prev: r.prev,
+            hash: r.hash,
+        })
+    }
+}
+
+impl TryFrom<&Checkpoint> for CheckpointRow {
+    type Error = StoreError;
+    fn try_from(c: &Checkpoint) -> Result<CheckpointRow> {
+        Ok(CheckpointRow {
+            seq: to_i64(c.seq, "checkpoint seq")?,
+            at: micros(c.at),
+            cases: to_i64(c.cases, "checkpoint cases")?,
+            events: to_i64(c.events, "checkpoint events")?,
+            through: to_i64(c.through, "checkpoint through")?,
+            root: c.root.clone(),
+            prev: c.prev.clone(),
+            hash: c.hash.clone(),
+        })
+    }
+}
+
+/// The checkpoint that follows `last` (the newest stored, if any): numbered one after it,
+/// chained to its hash (or to [`GENESIS`]), with its own hash computed.
+pub fn next_checkpoint(last: Option<CheckpointRow>, new: &NewCheckpoint) -> Result<Checkpoint> {
+    let last = last.map(Checkpoint::try_from).transpose()?;
+    let mut next = Checkpoint {
+        seq: last.as_ref().map_or(1, |c| c.seq + 1),
+        at: new.at,
+        cases: new.cases,
+        events: new.events,
+        through: new.through,
+        root: new.root.clone(),
+        prev: last.map_or_else(|| GENESIS.to_owned(), |c| c.hash),
+        hash: String::new(),
+    };
+    next.hash = next.recompute();
+    Ok(next)
 }

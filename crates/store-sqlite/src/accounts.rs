@@ -5,17 +5,13 @@ use crate::error::{backend, is_unique_violation};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::{SqliteConnection, SqlitePool};
 use store::{Credentials, Result, Session, StoreError};
-use store_sql::{CredentialsRow, SessionRow, lock_end, lock_threshold, micros};
+use store_sql::{CredentialsRow, SessionRow, lock_end, lock_threshold, login_failure, micros, no_user, user_updated};
 
 /// The columns of `store_sql::SessionRow`, for `concat!`.
 macro_rules! session_columns {
     () => {
         "id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at"
     };
-}
-
-fn no_user(user_id: &str) -> StoreError {
-    StoreError::NotFound(format!("user {user_id}"))
 }
 
 fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
@@ -29,7 +25,7 @@ pub(crate) async fn set_password(tx: &mut SqliteConnection, user_id: &str, passw
         .execute(&mut *tx)
         .await
         .map_err(backend("set password"))?;
-    if done.rows_affected() == 0 { Err(no_user(user_id)) } else { Ok(()) }
+    user_updated(done.rows_affected(), user_id)
 }
 
 pub(crate) async fn credentials(pool: &SqlitePool, user_id: &str) -> Result<Option<Credentials>> {
@@ -63,7 +59,7 @@ pub(crate) async fn record_login_failure(
     .fetch_optional(&mut *tx)
     .await
     .map_err(backend("record login failure"))?;
-    row.map(Credentials::try_from).transpose()?.ok_or_else(|| no_user(user_id))
+    login_failure(row, user_id)
 }
 
 pub(crate) async fn record_login_success(tx: &mut SqliteConnection, user_id: &str) -> Result<()> {
@@ -72,17 +68,18 @@ pub(crate) async fn record_login_success(tx: &mut SqliteConnection, user_id: &st
         .execute(&mut *tx)
         .await
         .map_err(backend("record login success"))?;
-    if done.rows_affected() == 0 { Err(no_user(user_id)) } else { Ok(()) }
+    user_updated(done.rows_affected(), user_id)
 }
 
 pub(crate) async fn create_session(tx: &mut SqliteConnection, s: &Session) -> Result<()> {
+    let row = SessionRow::from(s);
     sqlx::query(concat!("INSERT INTO sessions (", session_columns!(), ") VALUES (?, ?, ?, ?, ?, ?)"))
-        .bind(&s.id_hash)
-        .bind(&s.user_id)
-        .bind(&s.csrf_token)
-        .bind(micros(s.created_at))
-        .bind(micros(s.last_seen_at))
-        .bind(micros(s.expires_at))
+        .bind(row.id_hash)
+        .bind(row.user_id)
+        .bind(row.csrf_token)
+        .bind(row.created_at)
+        .bind(row.last_seen_at)
+        .bind(row.expires_at)
         .execute(&mut *tx)
         .await
         .map(|_| ())

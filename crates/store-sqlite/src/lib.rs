@@ -166,7 +166,7 @@ fn check_unit(unit: &UnitOfWork) -> Result<()> {
 }
 
 /// Writes a unit of work inside an open write transaction (see [`Store::commit`]).
-async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[audit::PreparedEvent]) -> Result<()> {
+async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store_sql::PreparedEvent]) -> Result<()> {
     let case = &unit.case_id;
     let actual: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE case_id = ?")
         .bind(&case.0)
@@ -372,16 +372,7 @@ impl Store for SqliteStore {
     async fn commit(&self, unit: UnitOfWork) -> Result<()> {
         check_unit(&unit)?;
         // Serialized before the transaction so that the write lock is held only for SQL.
-        let events = unit
-            .events
-            .iter()
-            .map(|e| {
-                // The text as before the chain; the value is what is hashed.
-                let text = serde_json::to_string(e).map_err(json("events.body"))?;
-                let value = serde_json::to_value(e).map_err(json("events.body"))?;
-                Ok(audit::PreparedEvent { at: micros(e.at), text, value })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let events = store_sql::prepare_events(&unit.events)?;
         in_write_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await)
     }
 

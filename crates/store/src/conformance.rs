@@ -1,12 +1,14 @@
 //! The conformance suite: the behaviour every [`Store`] backend must show, written once against
-//! the trait. A backend's tests call each check with a fresh, empty store, one check per test:
+//! the trait. A backend's tests run each check on a fresh, empty store, one check per test, with
+//! [`conformance_tests!`](crate::conformance_tests) (one `#[tokio::test]` per check, through the
+//! backend's own way of making and cleaning up a store):
 //!
 //! ```ignore
-//! #[tokio::test(flavor = "multi_thread")]
-//! async fn concurrent_commits() {
+//! async fn on_fresh_store<F, Fut>(check: F) where F: FnOnce(MyStore) -> Fut, Fut: Future<Output = ()> {
 //!     let (_dir, store) = fresh().await;
-//!     store::conformance::concurrent_commits_one_wins(&store).await;
+//!     check(store).await;
 //! }
+//! store::conformance_tests!(on_fresh_store);
 //! ```
 //!
 //! or all of them at once with [`run_all`]. A check panics, naming what went wrong, on the first
@@ -24,6 +26,78 @@ use domain::{Actor, CaseId, EditionRef, Event, EventKind, UserId};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use std::future::Future;
+
+/// Defines one `#[tokio::test]` per check of this suite, in the module where it is invoked. Each
+/// test calls `$run(|store| async move { check(&store).await })`: `$run` is the backend's async
+/// function that makes a fresh, empty store, hands it to the closure, awaits the check and
+/// cleans up. The racing checks run on several worker threads, so that the racers overlap.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($run:ident) => {
+        $crate::conformance_tests! { @tests $run;
+            #[tokio::test]
+            commits_a_new_case_and_loads_it_back,
+            #[tokio::test]
+            appends_events_in_order,
+            #[tokio::test]
+            stale_version_conflicts_and_writes_nothing,
+            // Several worker threads, so that the racing commits really overlap.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            concurrent_commits_one_wins,
+            #[tokio::test]
+            idempotency_records_are_kept_and_unique,
+            #[tokio::test]
+            tasks_are_listed_soonest_due_first,
+            #[tokio::test]
+            timers_are_claimed_by_lease_and_fired_once,
+            #[tokio::test]
+            duplicate_reference_is_refused,
+            #[tokio::test]
+            tasks_are_upserted_and_filtered,
+            #[tokio::test]
+            tasks_are_filtered_by_the_period_they_were_done_in,
+            #[tokio::test]
+            cases_are_listed_by_unit_and_status,
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            counters_count_from_one,
+            #[tokio::test]
+            definitions_are_kept_once,
+            #[tokio::test]
+            outbox_claims_lease_and_retry,
+            #[tokio::test]
+            users_are_upserted_and_found,
+            #[tokio::test]
+            monitoring_counts_open_tasks_timers_and_outbox,
+            #[tokio::test]
+            outbox_dead_letter_and_retry,
+            #[tokio::test]
+            documents_are_stored_with_their_events_and_found_by_code,
+            #[tokio::test]
+            invitations_are_revoked_by_number_once,
+            #[tokio::test]
+            official_keys_are_kept_newest_first,
+            #[tokio::test]
+            passwords_are_set_and_reset,
+            // Several worker threads, so that the racing failures really overlap.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            login_failures_lock_exactly_at_the_threshold,
+            #[tokio::test]
+            sessions_are_created_touched_and_ended,
+            #[tokio::test]
+            events_are_stored_in_per_case_hash_chains,
+            #[tokio::test]
+            checkpoints_are_numbered_and_chained,
+        }
+    };
+    (@tests $run:ident; $($(#[$attr:meta])* $check:ident),* $(,)?) => {
+        $(
+            $(#[$attr])*
+            async fn $check() {
+                $run(|store| async move { $crate::conformance::$check(&store).await }).await;
+            }
+        )*
+    };
+}
 
 /// Runs every check, each on a store of its own from `make`.
 pub async fn run_all<S, F, Fut>(make: F)

@@ -196,6 +196,19 @@ async fn the_policy_refuses_a_short_password_or_the_user_id_and_an_unknown_user(
     }
 }
 
+/// The service on a database the CLI prepared, without demo accounts or background workers.
+async fn service_on(db: &str) -> shaqyru::App {
+    let settings = shaqyru::Settings {
+        database: db.to_owned(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        background: false,
+        demo_accounts: false,
+        ..shaqyru::Settings::default()
+    };
+    let clock = std::sync::Arc::new(engine::ManualClock::new("2026-11-24T05:00:00Z".parse().unwrap()));
+    shaqyru::build(settings, clock, None).await.expect("the app builds")
+}
+
 /// Runs the binary with `stdin` as its standard input; returns the exit code, stdout, stderr.
 fn shaqyru_with_stdin(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shaqyru"))
@@ -242,16 +255,38 @@ async fn users_password_reads_the_new_password_from_standard_input() {
     assert!(err.contains("at least 12"), "{err}");
 
     // The service on that database takes the passwords.
-    let settings = shaqyru::Settings {
-        database: db.clone(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        background: false,
-        demo_accounts: false,
-        ..shaqyru::Settings::default()
-    };
-    let clock = std::sync::Arc::new(engine::ManualClock::new("2026-11-24T05:00:00Z".parse().unwrap()));
-    let app = shaqyru::build(settings, clock, None).await.expect("the app builds");
+    let app = service_on(&db).await;
     assert!(app.engine.login("head@mvd-astana", "correct horse battery").await.unwrap().is_ok());
     assert!(app.engine.login("office@mvd-astana", "an office passphrase").await.unwrap().is_ok());
     assert!(app.engine.store().user("exec@mvd-astana").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_disabled_account_opens_nothing_until_enabled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accounts.sqlite").display().to_string();
+    assert_eq!(shaqyru_with_stdin(&["migrate", "--database", &db], "").0, 0);
+    let add =
+        ["users", "add", "--database", &db, "--id", "head@mvd-astana", "--role", "management", "--unit", "mvd-astana", "--password-stdin"];
+    let (code, out, err) = shaqyru_with_stdin(&add, "correct horse battery\n");
+    assert_eq!(code, 0, "{err}");
+    let token = out.trim().rsplit('\t').next().unwrap().to_owned();
+
+    let app = service_on(&db).await;
+    let session = app.engine.login("head@mvd-astana", "correct horse battery").await.unwrap().expect("signed in");
+
+    let (code, out, err) = shaqyru_with_stdin(&["users", "disable", "--database", &db, "head@mvd-astana"], "");
+    assert_eq!((code, out.trim()), (0, "head@mvd-astana disabled; 1 session(s) ended"), "{err}");
+    assert!(app.engine.session(&session.token).await.unwrap().is_none(), "the open session ended");
+    assert_eq!(app.engine.login("head@mvd-astana", "correct horse battery").await.unwrap().err(), Some(LoginRefused::BadCredentials));
+    assert!(app.engine.authenticate(&token).await.unwrap().is_none(), "the API token opens nothing either");
+    let (_, listed, _) = shaqyru_with_stdin(&["users", "list", "--database", &db], "");
+    assert!(listed.contains("head@mvd-astana\tmanagement\tmvd-astana\tdisabled"), "{listed}");
+
+    let (code, out, _) = shaqyru_with_stdin(&["users", "enable", "--database", &db, "head@mvd-astana"], "");
+    assert_eq!((code, out.trim()), (0, "head@mvd-astana enabled"));
+    assert!(app.engine.login("head@mvd-astana", "correct horse battery").await.unwrap().is_ok(), "the same password works again");
+    let (code, _, err) = shaqyru_with_stdin(&["users", "disable", "--database", &db, "nobody"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("there is no account nobody"), "{err}");
 }

@@ -2,6 +2,7 @@
 //! what only a file-backed store can show: data survives closing and reopening the file.
 
 use domain::CaseId;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use store::conformance as c;
 use store::{CaseQuery, CaseSummary, NewOutboxMessage, Store, StoreError, TaskQuery, UnitOfWork, User};
@@ -15,72 +16,17 @@ async fn fresh() -> (TempDir, SqliteStore) {
     (dir, store)
 }
 
-macro_rules! conformance {
-    ($($(#[$attr:meta])* $check:ident),* $(,)?) => {
-        $(
-            $(#[$attr])*
-            async fn $check() {
-                let (_dir, store) = fresh().await;
-                c::$check(&store).await;
-            }
-        )*
-    };
+/// Runs `check` on a store in a new file of its own directory, removed afterwards.
+async fn on_fresh_store<F, Fut>(check: F)
+where
+    F: FnOnce(SqliteStore) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (_dir, store) = fresh().await;
+    check(store).await;
 }
 
-conformance! {
-    #[tokio::test]
-    commits_a_new_case_and_loads_it_back,
-    #[tokio::test]
-    appends_events_in_order,
-    #[tokio::test]
-    stale_version_conflicts_and_writes_nothing,
-    // Several worker threads, so that the racing commits really overlap.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    concurrent_commits_one_wins,
-    #[tokio::test]
-    idempotency_records_are_kept_and_unique,
-    #[tokio::test]
-    tasks_are_listed_soonest_due_first,
-    #[tokio::test]
-    timers_are_claimed_by_lease_and_fired_once,
-    #[tokio::test]
-    duplicate_reference_is_refused,
-    #[tokio::test]
-    tasks_are_upserted_and_filtered,
-    #[tokio::test]
-    tasks_are_filtered_by_the_period_they_were_done_in,
-    #[tokio::test]
-    cases_are_listed_by_unit_and_status,
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    counters_count_from_one,
-    #[tokio::test]
-    definitions_are_kept_once,
-    #[tokio::test]
-    outbox_claims_lease_and_retry,
-    #[tokio::test]
-    users_are_upserted_and_found,
-    #[tokio::test]
-    monitoring_counts_open_tasks_timers_and_outbox,
-    #[tokio::test]
-    outbox_dead_letter_and_retry,
-    #[tokio::test]
-    documents_are_stored_with_their_events_and_found_by_code,
-    #[tokio::test]
-    invitations_are_revoked_by_number_once,
-    #[tokio::test]
-    official_keys_are_kept_newest_first,
-    #[tokio::test]
-    passwords_are_set_and_reset,
-    // Several worker threads, so that the racing failures really overlap.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    login_failures_lock_exactly_at_the_threshold,
-    #[tokio::test]
-    sessions_are_created_touched_and_ended,
-    #[tokio::test]
-    events_are_stored_in_per_case_hash_chains,
-    #[tokio::test]
-    checkpoints_are_numbered_and_chained,
-}
+store::conformance_tests!(on_fresh_store);
 
 /// `run_all` works with a factory, each store in its own file of one directory.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
