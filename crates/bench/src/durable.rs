@@ -24,6 +24,27 @@ pub struct Team {
     pub gateway: Actor,
 }
 
+impl Team {
+    /// The person who performs a scripted step.
+    pub fn actor(&self, who: Who) -> &Actor {
+        match who {
+            Who::Operator => &self.operator,
+            Who::Office => &self.office,
+            Who::Head => &self.head,
+            Who::Executor => &self.executor,
+        }
+    }
+
+    /// A scripted step's input as the engine takes it.
+    pub fn input(&self, input: Input) -> WireInput {
+        match input {
+            Input::MissingDocument(d) => WireInput::MissingDocuments(vec![d.into()]),
+            Input::Assignee => WireInput::Assignee(self.executor.user.0.clone()),
+            Input::RefusalGround(g) => WireInput::RefusalGrounds { grounds: vec![g.into()], reasoning: "see the checks".into() },
+        }
+    }
+}
+
 fn actor(user: &str, role: &str, unit: &str) -> Actor {
     Actor { user: UserId(user.into()), role: role.into(), unit: unit.into() }
 }
@@ -57,17 +78,7 @@ async fn drive(engine: &Engine, team: &Team, path: Path, keys: &AtomicU64) -> an
         let r = match (action, &case) {
             (Action::Open, _) => engine.open_case(&team.operator, &draft(path), None, Some(&key())).await,
             (Action::Step { who, step, outcome, input }, Some((id, version))) => {
-                let actor = match who {
-                    Who::Operator => &team.operator,
-                    Who::Office => &team.office,
-                    Who::Head => &team.head,
-                    Who::Executor => &team.executor,
-                };
-                let input = input.map(|i| match i {
-                    Input::MissingDocument(d) => WireInput::MissingDocuments(vec![d.into()]),
-                    Input::Assignee => WireInput::Assignee(team.executor.user.0.clone()),
-                    Input::RefusalGround(g) => WireInput::RefusalGrounds { grounds: vec![g.into()], reasoning: "see the checks".into() },
-                });
+                let (actor, input) = (team.actor(who), input.map(|i| team.input(i)));
                 let request = PerformRequest { step: step.into(), outcome: outcome.map(str::to_owned), input, version: *version };
                 engine.perform(actor, id, &request, Some(&key())).await
             }

@@ -6,11 +6,11 @@
 
 use crate::durable::{Team, draft, sqlite_bytes, team};
 use crate::report::{Figure, Report};
-use crate::scenario::{self, Action, Input, Knb, Path, Who};
+use crate::scenario::{self, Action, Knb, Path};
 use anyhow::Context;
 use domain::case::EventKind;
 use domain::{Actor, CaseId, Event, UserId};
-use engine::{Engine, ManualClock, PerformRequest, WireInput};
+use engine::{Engine, ManualClock, PerformRequest};
 use integrations::{KnbAnswer, KnbVerdict};
 use jiff::{SignedDuration, Timestamp};
 use shaqyru::{Settings, build};
@@ -88,17 +88,7 @@ async fn walk(engine: &Engine, clock: &ManualClock, team: &Team, path: Path, spe
         let r = match (action, &case) {
             (Action::Open, _) => engine.open_case(&team.operator, &draft(path), None, Some(&key)).await?,
             (Action::Step { who, step, outcome, input }, Some((id, version))) => {
-                let actor = match who {
-                    Who::Operator => &team.operator,
-                    Who::Office => &team.office,
-                    Who::Head => &team.head,
-                    Who::Executor => &team.executor,
-                };
-                let input = input.map(|i| match i {
-                    Input::MissingDocument(d) => WireInput::MissingDocuments(vec![d.into()]),
-                    Input::Assignee => WireInput::Assignee(team.executor.user.0.clone()),
-                    Input::RefusalGround(g) => WireInput::RefusalGrounds { grounds: vec![g.into()], reasoning: "see the checks".into() },
-                });
+                let (actor, input) = (team.actor(who), input.map(|i| team.input(i)));
                 engine
                     .perform(
                         actor,

@@ -183,6 +183,11 @@ fn title_of_event(tr: &Tr, def: &Definition, kind: &EventKind) -> (String, Optio
     }
 }
 
+/// Each language a document can be printed in, with its download link.
+pub(super) fn document_links(case: &CaseId, document: &str, languages: &[String]) -> Vec<(String, String)> {
+    languages.iter().map(|l| (l.clone(), format!("/cases/{case}/documents/{document}?lang={l}"))).collect()
+}
+
 /// Builds the page of a case as this viewer sees it; `error` shows above the actions.
 pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Option<String>) -> CasePage {
     let tr = &viewer.tr;
@@ -287,8 +292,7 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
         .filter_map(|d| {
             let issued = d.issued.as_ref()?;
             let title = def.document(&d.document).map(|k| tr.loc(&k.title).to_owned()).unwrap_or_else(|| d.document.clone());
-            let links =
-                issued.languages.iter().map(|l| (l.clone(), format!("/cases/{}/documents/{}?lang={l}", c.id, d.document))).collect();
+            let links = document_links(&c.id, &d.document, &issued.languages);
             Some(DocumentRow { title, at: tr.datetime(d.at), signed: issued.signed.is_some(), links })
         })
         .collect();
@@ -343,7 +347,8 @@ pub async fn page(State(s): State<AppState>, viewer: Viewer, Path(case_id): Path
     }
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// The first value of a form field.
+pub(super) fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 

@@ -3,7 +3,7 @@
 //! receipt and the date the result is ready, or refusal to accept with its receipt. Nothing
 //! typed is lost: every page carries the whole draft, and errors stand next to their fields.
 
-use super::case_page::error_text;
+use super::case_page::{document_links, error_text, field};
 use super::chrome::Chrome;
 use super::i18n::Tr;
 use super::session::Viewer;
@@ -371,10 +371,6 @@ fn current_definition(s: &AppState) -> Result<Arc<Definition>, EngineError> {
     Ok(s.engine.regulations().for_new_case(s.engine.today())?)
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
 fn unavailable(s: &AppState, viewer: &Viewer, e: &EngineError) -> Response {
     let (status, message) = error_text(&viewer.tr, e);
     super::problem(viewer.chrome(s, viewer.tr.t("error-title"), "/intake"), status, message)
@@ -382,7 +378,7 @@ fn unavailable(s: &AppState, viewer: &Viewer, e: &EngineError) -> Response {
 
 /// Only the front office takes applications: the refusal for anyone else.
 fn not_operator(s: &AppState, viewer: &Viewer) -> Option<Response> {
-    (viewer.user.role != "sc_operator").then(|| {
+    (viewer.session.user.role != "sc_operator").then(|| {
         super::problem(viewer.chrome(s, viewer.tr.t("error-title"), "/intake"), StatusCode::FORBIDDEN, viewer.tr.t("error-forbidden"))
     })
 }
@@ -577,7 +573,7 @@ pub async fn receipt(State(s): State<AppState>, viewer: Viewer, Path(case_id): P
             let issued = d.issued.as_ref()?;
             Some(ReceiptDocument {
                 title: def.document(&d.document).map(|k| tr.loc(&k.title).to_owned()).unwrap_or_else(|| d.document.clone()),
-                links: issued.languages.iter().map(|l| (l.clone(), format!("/cases/{}/documents/{}?lang={l}", c.id, d.document))).collect(),
+                links: document_links(&c.id, &d.document, &issued.languages),
             })
         })
         .collect();

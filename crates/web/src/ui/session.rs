@@ -15,9 +15,8 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use domain::text::Lang;
 use domain::{Actor, UserId};
-use engine::LoginRefused;
+use engine::{LoginRefused, SessionInfo};
 use serde::Deserialize;
-use store::User;
 
 const SESSION: &str = "shaqyru_session";
 const LANG: &str = "shaqyru_lang";
@@ -53,9 +52,9 @@ pub fn local_path(next: Option<&str>) -> String {
 /// The signed-in user of a page request, with their form token and language. A request
 /// without a live session is sent to the sign-in page, and comes back here afterwards.
 pub struct Viewer {
-    pub user: User,
+    /// The user and the session's form token.
+    pub session: SessionInfo,
     pub actor: Actor,
-    pub csrf: String,
     pub tr: Tr,
     pub path: String,
 }
@@ -63,15 +62,13 @@ pub struct Viewer {
 impl Viewer {
     /// The frame of a page this viewer sees.
     pub fn chrome(&self, state: &AppState, title: String, here: &str) -> Chrome {
-        Chrome::signed(&state.engine, self.tr.clone(), &self.user, &self.csrf, &self.path, title, here)
+        Chrome::signed(&state.engine, self.tr.clone(), &self.session.user, &self.session.csrf_token, &self.path, title, here)
     }
 
     /// The refusal of a form that does not carry this session's token (it was not sent by our
     /// page); `None` when the token is right.
     pub fn refuse_form(&self, state: &AppState, token: Option<&str>) -> Option<Response> {
-        let given = token.unwrap_or("").as_bytes();
-        let same = given.len() == self.csrf.len() && given.iter().zip(self.csrf.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        (!same).then(|| {
+        (!self.session.csrf_matches(token.unwrap_or(""))).then(|| {
             let chrome = self.chrome(state, self.tr.t("error-title"), "");
             super::problem(chrome, StatusCode::FORBIDDEN, self.tr.t("error-form-token"))
         })
@@ -95,7 +92,7 @@ impl FromRequestParts<AppState> for Viewer {
         match state.engine.session(&token).await {
             Ok(Some(info)) => {
                 let actor = Actor { user: UserId(info.user.id.clone()), role: info.user.role.clone(), unit: info.user.unit.clone() };
-                Ok(Viewer { user: info.user, actor, csrf: info.csrf_token, tr, path })
+                Ok(Viewer { session: info, actor, tr, path })
             }
             Ok(None) => Err(to_login()),
             Err(e) => {

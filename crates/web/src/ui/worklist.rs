@@ -69,7 +69,7 @@ fn keeps(filter: &str, t: &TaskRow, status: Option<DeadlineStatus>, today: jiff:
         "overdue" => status == Some(DeadlineStatus::Overdue),
         "at_risk" => status == Some(DeadlineStatus::AtRisk),
         "today" => t.due_at.is_some_and(|d| d.to_zoned_datetime(viewer.tr.tz.clone()).date() == today),
-        "mine" => t.assignee.as_deref() == Some(viewer.user.id.as_str()),
+        "mine" => t.assignee.as_deref() == Some(viewer.session.user.id.as_str()),
         _ => true,
     }
 }
@@ -121,10 +121,10 @@ pub async fn page(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Wor
                 status,
                 status_label: tr.t(&format!("status-{status}")),
                 assignee: t.assignee.clone().unwrap_or_default(),
-                escalated: t.escalated_to.as_deref() == Some(viewer.user.role.as_str()) && t.role != viewer.user.role,
+                escalated: t.escalated_to.as_deref() == Some(viewer.session.user.role.as_str()) && t.role != viewer.session.user.role,
             }
         })
         .collect();
     let page = viewer.chrome(&s, tr.t("work-title"), "/work");
-    WorklistPage { page, filters, rows, can_open: viewer.user.role == "sc_operator" }.into_response()
+    WorklistPage { page, filters, rows, can_open: viewer.session.user.role == "sc_operator" }.into_response()
 }
