@@ -17,21 +17,14 @@ fn postgres(app: &TestApp) -> bool {
     database(app).starts_with("postgres://")
 }
 
-/// Changes one stored event's JSON as an intruder with database access would: first switching
-/// off the trigger that keeps events append-only.
+/// Changes one stored event's JSON as an intruder with database access would.
 async fn tamper(app: &TestApp, case: &str, version: u64) {
     let sql = if postgres(app) {
-        format!(
-            "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete;
-             UPDATE events SET body = body || '{{\"tampered\": true}}'::jsonb WHERE case_id = '{case}' AND version = {version};"
-        )
+        format!("UPDATE events SET body = body || '{{\"tampered\": true}}'::jsonb WHERE case_id = '{case}' AND version = {version};")
     } else {
-        format!(
-            "DROP TRIGGER events_no_update;
-             UPDATE events SET body = json_set(body, '$.tampered', json('true')) WHERE case_id = '{case}' AND version = {version};"
-        )
+        format!("UPDATE events SET body = json_set(body, '$.tampered', json('true')) WHERE case_id = '{case}' AND version = {version};")
     };
-    raw_sql(app, &sql).await;
+    behind_the_triggers(app, &sql).await;
 }
 
 /// Two cases: one at P5 (waiting for the KNB), one just opened.
@@ -77,14 +70,7 @@ async fn a_case_cut_short_after_a_checkpoint_is_found_by_the_checkpoint() {
 
     // The intruder deletes the first case's last event: each remaining hash still matches.
     let last = app.version(&first).await;
-    let delete = if postgres(&app) {
-        format!(
-            "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete; DELETE FROM events WHERE case_id = '{first}' AND version = {last};"
-        )
-    } else {
-        format!("DROP TRIGGER events_no_delete; DELETE FROM events WHERE case_id = '{first}' AND version = {last};")
-    };
-    raw_sql(&app, &delete).await;
+    behind_the_triggers(&app, &format!("DELETE FROM events WHERE case_id = '{first}' AND version = {last};")).await;
     let report = audit::verify(store.as_ref(), None).await.unwrap();
     assert!(matches!(report.problem, Some(Broken::CheckpointMismatch { seq: 1, .. })), "{report:?}");
     let refused = audit::checkpoint(store.as_ref(), app.clock.as_ref()).await;
@@ -114,4 +100,45 @@ async fn audit_verify_exits_zero_on_a_clean_database_and_non_zero_naming_the_eve
     assert!(!ok, "a tampered log fails verification: {out}");
     assert!(err.contains(&format!("case {first} version 2: the stored hash does not match")), "{err}");
     assert!(!err.contains("tampered"), "the report names no event content: {err}");
+}
+
+/// Runs `sql` with the events table's append-only trigger switched off, as an intruder with
+/// database access would.
+async fn behind_the_triggers(app: &TestApp, sql: &str) {
+    let off = if postgres(app) {
+        "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete;"
+    } else {
+        "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;"
+    };
+    raw_sql(app, &format!("{off} {sql}")).await;
+}
+
+#[tokio::test]
+async fn an_event_deleted_from_the_middle_is_named_by_the_missing_version() {
+    let app = TestApp::spawn().await;
+    let (first, _) = two_cases(&app).await;
+    assert!(app.version(&first).await >= 3, "the first case has an event in the middle");
+    behind_the_triggers(&app, &format!("DELETE FROM events WHERE case_id = '{first}' AND version = 2;")).await;
+    let report = audit::verify(app.engine.store().as_ref(), None).await.unwrap();
+    assert_eq!(report.problem, Some(Broken::MissingVersion { case: domain::CaseId(first), version: 2 }), "{report:?}");
+}
+
+#[tokio::test]
+async fn two_events_swapped_with_their_hashes_are_named_at_the_first_of_them() {
+    let app = TestApp::spawn().await;
+    let (first, _) = two_cases(&app).await;
+    assert!(app.version(&first).await >= 4, "the first case has two events to swap after its first");
+    // The rows stay as written, hashes included; only their places in the case's order change.
+    behind_the_triggers(
+        &app,
+        &format!(
+            "UPDATE events SET version = 1000000 WHERE case_id = '{first}' AND version = 3;
+             UPDATE events SET version = 3 WHERE case_id = '{first}' AND version = 4;
+             UPDATE events SET version = 4 WHERE case_id = '{first}' AND version = 1000000;"
+        ),
+    )
+    .await;
+    let report = audit::verify(app.engine.store().as_ref(), None).await.unwrap();
+    assert_eq!(report.problem, Some(Broken::HashMismatch { case: domain::CaseId(first), version: 3 }), "{report:?}");
+    assert_eq!(report.cases, 2, "the walk goes on past the broken case: {report:?}");
 }
