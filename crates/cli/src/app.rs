@@ -189,6 +189,10 @@ impl App {
                     stop_rx.clone(),
                 )));
             }
+            if let Some(every) = self.settings.audit_checkpoint_every {
+                let anchor = self.settings.audit_anchor_file.clone();
+                workers.push(tokio::spawn(audit_worker(self.engine.clone(), every, anchor, stop_rx.clone())));
+            }
         }
         // Behind an https:// public address the session cookie never travels in clear text.
         let secure_cookies = self.settings.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
@@ -237,6 +241,56 @@ async fn timer_worker(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
                 Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed; will retry"),
             }
             purged_at = Some(std::time::Instant::now());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// After a failure to read the database, the next try of a checkpoint.
+const AUDIT_RETRY: Duration = Duration::from_secs(60);
+
+/// Writes an audit checkpoint whenever the latest is `every` old by the service's clock (the
+/// first at start-up when there is none), and appends each to the anchor file if one is set.
+/// Looks at the clock every second but reads the database only when a checkpoint falls due. A
+/// broken log gets no checkpoint: that is logged as an error, set in the
+/// `shaqyru_audit_broken` gauge, and tried again after `every` (at most an hour).
+async fn audit_worker(engine: Arc<Engine>, every: Duration, anchor: Option<std::path::PathBuf>, mut stop: watch::Receiver<bool>) {
+    let later = |d: Duration| {
+        let d = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
+        engine.now().saturating_add(d).unwrap_or(jiff::Timestamp::MAX)
+    };
+    let retry_broken = every.min(Duration::from_secs(3600));
+    let every = jiff::SignedDuration::try_from(every).unwrap_or(jiff::SignedDuration::MAX);
+    let mut next_due = engine.now();
+    while !*stop.borrow() {
+        if engine.now() >= next_due {
+            match engine::audit::checkpoint_if_due(engine.store().as_ref(), engine.clock(), every).await {
+                Ok(periodic) => {
+                    metrics::gauge!("shaqyru_audit_broken").set(0.0);
+                    if let Some(c) = &periodic.written {
+                        metrics::gauge!("shaqyru_audit_checkpoint_seq").set(c.seq as f64);
+                        if let Some(path) = &anchor {
+                            if let Err(e) = crate::anchor::append(path, c) {
+                                tracing::error!(error = %e, path = %path.display(), checkpoint.seq = c.seq, "cannot append the checkpoint to the anchor file");
+                            }
+                        }
+                    }
+                    next_due = periodic.next_due;
+                }
+                Err(engine::audit::AuditError::Broken(problem)) => {
+                    // Names a case id and a version at most, never an event's content.
+                    tracing::error!(problem = %problem, "the audit log does not verify: no checkpoint written");
+                    metrics::gauge!("shaqyru_audit_broken").set(1.0);
+                    next_due = later(retry_broken);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "writing the audit checkpoint failed; will retry");
+                    next_due = later(AUDIT_RETRY);
+                }
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}

@@ -3,6 +3,7 @@
 //! dispatcher and the KNB simulator's deliveries running beside). The binary and the
 //! integration tests both start the service through here.
 
+pub mod anchor;
 pub mod app;
 pub mod keys;
 pub mod settings;

@@ -235,6 +235,28 @@ struct ServeArgs {
     /// default http://LISTEN.
     #[arg(long, env = "SHAQYRU_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Write an audit checkpoint when the latest is this old (a duration such as 24h or 30m);
+    /// "off": only `shaqyru audit checkpoint` writes them.
+    #[arg(long, env = "SHAQYRU_AUDIT_CHECKPOINT_EVERY", default_value = "24h", value_parser = parse_every)]
+    audit_checkpoint_every: Every,
+    /// Also append each checkpoint written to this file, kept out of the database's reach;
+    /// `shaqyru audit verify --anchors FILE` checks it.
+    #[arg(long, env = "SHAQYRU_AUDIT_ANCHOR_FILE")]
+    audit_anchor_file: Option<PathBuf>,
+}
+
+/// A period that may be switched off.
+#[derive(Clone, Copy, Debug)]
+struct Every(Option<Duration>);
+
+fn parse_every(text: &str) -> Result<Every, String> {
+    if text == "off" {
+        return Ok(Every(None));
+    }
+    match parse_delay(text)? {
+        d if d.is_zero() => Err("the period is zero; say \"off\" to switch it off".into()),
+        d => Ok(Every(Some(d))),
+    }
 }
 
 #[derive(Subcommand)]
@@ -562,6 +584,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.pinned_edition = (args.edition != "none").then_some(args.edition);
     settings.keys_dir = args.keys_dir;
     settings.public_url = args.public_url;
+    settings.audit_checkpoint_every = args.audit_checkpoint_every.0;
+    settings.audit_anchor_file = args.audit_anchor_file;
     if let Some(path) = &args.units {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the units file {}", path.display()))?;
         settings.units = settings::parse_units(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

@@ -47,6 +47,13 @@ pub struct Settings {
     /// The address the public reaches this service at, for the invitation's QR code; default
     /// `http://{listen}` (with the bound port).
     pub public_url: Option<String>,
+    /// Audit (issue 8): write a checkpoint over every case's chain when the latest is this old
+    /// (by the service's clock), from the background work; `None`: only `shaqyru audit
+    /// checkpoint` writes them.
+    pub audit_checkpoint_every: Option<Duration>,
+    /// Also append each checkpoint the background work writes to this file (see
+    /// [`crate::anchor`]).
+    pub audit_anchor_file: Option<std::path::PathBuf>,
 }
 
 /// Per external system: the in-process simulator, or an HTTP endpoint.
@@ -95,6 +102,8 @@ impl Default for Settings {
             gateway_secret: None,
             keys_dir: None,
             public_url: None,
+            audit_checkpoint_every: Some(Duration::from_secs(24 * 3600)),
+            audit_anchor_file: None,
         }
     }
 }

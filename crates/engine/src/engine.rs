@@ -277,6 +277,10 @@ impl Engine {
     pub fn config(&self) -> &EngineConfig {
         &self.config
     }
+    /// The injected clock, for work outside a command that stamps times (audit checkpoints).
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
     /// The clock's time cut to whole microseconds: the precision both stores keep, so an
     /// instant written into an event and into a timer row reads back equal from either.
     pub fn now(&self) -> Timestamp {

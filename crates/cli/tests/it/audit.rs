@@ -142,3 +142,61 @@ async fn two_events_swapped_with_their_hashes_are_named_at_the_first_of_them() {
     assert_eq!(report.problem, Some(Broken::HashMismatch { case: domain::CaseId(first), version: 3 }), "{report:?}");
     assert_eq!(report.cases, 2, "the walk goes on past the broken case: {report:?}");
 }
+
+/// Waits (up to 15 s) until the anchor file has `lines` lines, and returns its text.
+async fn anchor_lines(path: &std::path::Path, lines: usize) -> String {
+    for _ in 0..150 {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.lines().count() >= lines {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the anchor file did not reach {lines} lines: {:?}", std::fs::read_to_string(path));
+}
+
+#[tokio::test]
+async fn the_service_writes_a_checkpoint_each_day_to_the_database_and_the_anchor_file() {
+    let anchors_dir = tempfile::tempdir().unwrap();
+    let anchors = anchors_dir.path().join("anchors.tsv");
+    let path = anchors.clone();
+    let app = TestApp::spawn_with(move |s| {
+        s.background = true;
+        s.knb_delay = std::time::Duration::from_secs(3600);
+        s.audit_anchor_file = Some(path.clone());
+    })
+    .await;
+    let (first, _) = two_cases(&app).await;
+
+    // None yet: the first one comes at start-up; the next only when a day has passed on the
+    // service's clock.
+    let text = anchor_lines(&anchors, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(std::fs::read_to_string(&anchors).unwrap().lines().count(), 1, "not due again within the day");
+    app.clock.advance(jiff::SignedDuration::from_hours(24));
+    let text2 = anchor_lines(&anchors, 2).await;
+    assert!(text2.starts_with(&text));
+    let checkpoints = app.engine.store().checkpoints().await.unwrap();
+    assert_eq!(checkpoints.len(), 2);
+    let last_line = text2.lines().last().unwrap();
+    assert!(last_line.starts_with("2\t") && last_line.ends_with(&checkpoints[1].hash), "{last_line}");
+
+    let db = database(&app);
+    let file = anchors.display().to_string();
+    let (ok, out, err) = shaqyru(&["audit", "verify", "--database", &db, "--anchors", &file]);
+    assert!(ok && out.contains("anchor file: 2 hashes, all in the checkpoint chain"), "{out}{err}");
+
+    // A hash published earlier that the database no longer has: named by its line.
+    std::fs::write(&anchors, format!("{text2}# pasted from the gazette\n{}\n", "e".repeat(64))).unwrap();
+    let (ok, _, err) = shaqyru(&["audit", "verify", "--database", &db, "--anchors", &file]);
+    assert!(!ok && err.contains("line 4") && err.contains(&"e".repeat(64)), "{err}");
+    std::fs::write(&anchors, "1\tdamaged\n").unwrap();
+    let (ok, _, err) = shaqyru(&["audit", "verify", "--database", &db, "--anchors", &file]);
+    assert!(!ok && err.contains("line 1: the last field is not a checkpoint hash"), "{err}");
+
+    // A broken log gets no checkpoint, however long the wait.
+    tamper(&app, &first, 2).await;
+    app.clock.advance(jiff::SignedDuration::from_hours(24));
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(app.engine.store().checkpoints().await.unwrap().len(), 2, "no checkpoint vouches for a tampered log");
+}
