@@ -272,10 +272,10 @@ async fn audit_worker(engine: Arc<Engine>, every: Duration, anchor: Option<std::
                     metrics::gauge!("shaqyru_audit_broken").set(0.0);
                     if let Some(c) = &periodic.written {
                         metrics::gauge!("shaqyru_audit_checkpoint_seq").set(c.seq as f64);
-                        if let Some(path) = &anchor {
-                            if let Err(e) = crate::anchor::append(path, c) {
-                                tracing::error!(error = %e, path = %path.display(), checkpoint.seq = c.seq, "cannot append the checkpoint to the anchor file");
-                            }
+                        if let Some(path) = &anchor
+                            && let Err(e) = crate::anchor::append(path, c)
+                        {
+                            tracing::error!(error = %e, path = %path.display(), checkpoint.seq = c.seq, "cannot append the checkpoint to the anchor file");
                         }
                     }
                     next_due = periodic.next_due;

@@ -225,10 +225,10 @@ pub struct Periodic {
 /// checkpoint soon after, which is harmless (the checkpoints' chain stays linked).
 pub async fn checkpoint_if_due(store: &dyn Store, clock: &dyn Clock, every: jiff::SignedDuration) -> Result<Periodic, AuditError> {
     let next = |c: &Checkpoint| c.at.saturating_add(every).unwrap_or(jiff::Timestamp::MAX);
-    if let Some(latest) = store.checkpoints().await?.pop() {
-        if next(&latest) > clock.now() {
-            return Ok(Periodic { next_due: next(&latest), written: None });
-        }
+    if let Some(latest) = store.checkpoints().await?.pop()
+        && next(&latest) > clock.now()
+    {
+        return Ok(Periodic { next_due: next(&latest), written: None });
     }
     let written = checkpoint(store, clock).await?;
     Ok(Periodic { next_due: next(&written), written: Some(written) })
