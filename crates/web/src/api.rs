@@ -2,11 +2,11 @@
 
 use crate::AppState;
 use crate::auth::{Caller, IdempotencyKey};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ApiQuery, ErrorBody};
 use crate::openapi::ApiDoc;
 use crate::wire::*;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -124,9 +124,12 @@ pub async fn open_case(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseListQuery {
     /// `open` or `closed`.
     status: Option<String>,
+    /// How many cases, newest first: 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -134,9 +137,14 @@ pub struct CaseListQuery {
 pub async fn list_cases(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Query(q): Query<CaseListQuery>,
+    ApiQuery(q): ApiQuery<CaseListQuery>,
 ) -> Result<Json<Vec<CaseListItem>>, ApiError> {
-    let rows = s.engine.cases(&actor, q.status, q.limit.unwrap_or(100).min(500)).await?;
+    let limit = match q.limit {
+        None => 100,
+        Some(n @ 1..=500) => n,
+        Some(n) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", format!("limit: {n} is not between 1 and 500"))),
+    };
+    let rows = s.engine.cases(&actor, q.status, limit).await?;
     Ok(Json(
         rows.into_iter()
             .map(|c| CaseListItem {
@@ -171,6 +179,7 @@ pub async fn read_case(
     params(("case_id" = String, Path), ("step" = String, Path, description = "e.g. SC1, P2"),
         ("Idempotency-Key" = String, Header, description = "the same key for a retry of the same request")),
     responses((status = 200, body = CommandResponse), (status = 403, body = ErrorBody, description = "wrong role, unit or person"),
+        (status = 404, body = ErrorBody, description = "no such case, or not one of your units'"),
         (status = 409, body = ErrorBody, description = "step not open, case closed, or version conflict"),
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "an external system did not answer; nothing changed")),
     security(("bearer" = [])))]
@@ -188,6 +197,7 @@ pub async fn perform(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskListQuery {
     /// Only the tasks assigned to you (leave out the unassigned ones of your unit).
     mine: Option<bool>,
@@ -198,7 +208,7 @@ pub struct TaskListQuery {
 pub async fn tasks(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    Query(q): Query<TaskListQuery>,
+    ApiQuery(q): ApiQuery<TaskListQuery>,
 ) -> Result<Json<Vec<TaskItem>>, ApiError> {
     let rows = s.engine.worklist(&actor, q.mine.unwrap_or(false)).await?;
     let now = s.engine.now();
@@ -277,6 +287,7 @@ pub(crate) fn knb_answer_from(b: KnbAnswerBody) -> Result<KnbAnswer, ApiError> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// Only the messages in this state: `pending`, `delivered` or `dead` (the newest 500);
     /// every message when left out.
@@ -292,9 +303,8 @@ pub struct OutboxQuery {
 pub async fn outbox(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    query: Result<Query<OutboxQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> Result<Json<Vec<OutboxItem>>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
     let state = match q.state.as_deref() {
         None => None,
         Some(code) => Some(store::OutboxState::parse(code).ok_or_else(|| {
@@ -317,10 +327,14 @@ pub async fn retry_outbox(State(s): State<AppState>, Caller(actor): Caller, Path
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ComplianceQuery {
+    // Options, so that leaving one out is told in our own words; required in the document.
     /// The first day of the period, YYYY-MM-DD.
+    #[param(required = true)]
     from: Option<String>,
     /// The last day, included, YYYY-MM-DD; a period is at most 366 days.
+    #[param(required = true)]
     to: Option<String>,
     /// `json` (the default) or `csv`.
     format: Option<String>,
@@ -338,9 +352,8 @@ pub struct ComplianceQuery {
 pub async fn compliance(
     State(s): State<AppState>,
     Caller(actor): Caller,
-    query: Result<Query<ComplianceQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text()))?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -54,7 +54,7 @@ pub async fn download(
     State(s): State<AppState>,
     Caller(actor): Caller,
     Path((case_id, document)): Path<(String, String)>,
-    Query(q): Query<DownloadQuery>,
+    crate::error::ApiQuery(q): crate::error::ApiQuery<DownloadQuery>,
 ) -> Result<Response, ApiError> {
     let rendered = s.engine.document_pdf(&actor, &CaseId(case_id), &document, q.lang.as_deref()).await?;
     let disposition = format!("inline; filename=\"{}\"", rendered.file_name.replace(['"', '\\', '\r', '\n'], "_"));

@@ -20,6 +20,7 @@ use integrations::signature;
     params(("X-Shaqyru-Signature" = String, Header, description = "sha256=<hex HMAC-SHA256 of \"{timestamp}.{body}\">"),
         ("X-Shaqyru-Timestamp" = String, Header, description = "Unix seconds when signed")),
     responses((status = 200, body = CommandResponse), (status = 401, body = ErrorBody, description = "bad or missing signature"),
+        (status = 404, body = ErrorBody, description = "not_configured: this server has no gateway secret, so it takes no answers here"),
         (status = 409, body = ErrorBody, description = "the case is not waiting for this answer"), (status = 422, body = ErrorBody)))]
 pub async fn knb_answer(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<CommandResponse>, ApiError> {
     let Some(secret) = &s.gateway_secret else {

@@ -176,6 +176,27 @@ async fn the_api_describes_itself_and_the_regulation() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the API description");
     }
+    // Every operation that needs a token documents 401, and every one documents 400.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let answers = &op["responses"];
+            assert!(answers.get("400").is_some(), "{method} {path} documents no 400");
+            if op.get("security").is_some() {
+                assert!(answers.get("401").is_some(), "{method} {path} documents no 401");
+            }
+        }
+    }
+    let compliance = &doc["paths"]["/api/reports/compliance"]["get"]["parameters"];
+    let required: Vec<&str> =
+        compliance.as_array().unwrap().iter().filter(|p| p["required"] == true).map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(required, ["from", "to"], "the period's ends are required");
+    // A query that does not parse is answered in the API's error shape, naming the parameter.
+    for (query, named) in [("/api/tasks?mine=perhaps", "mine"), ("/api/cases?limit=-1", "limit"), ("/api/cases?limit=501", "limit")] {
+        let (status, body) = app.get(OPERATOR, query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(body["error"]["code"], "bad_parameter", "{query}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(named), "{query}: {body}");
+    }
     let (_, editions) = app.get(OPERATOR, "/api/regulation").await;
     assert_eq!(editions[0]["edition"], "2018");
     assert_eq!(editions[0]["act_number"], "178");
