@@ -106,7 +106,7 @@ pub async fn edition(
 
 /// Accepts an application at the front office: opens a case at step SC1.
 #[utoipa::path(post, path = "/api/cases", request_body = OpenCaseRequest,
-    params(("Idempotency-Key" = String, Header, description = "the same key for a retry of the same request")),
+    params(("Idempotency-Key" = String, Header, min_length = 1, max_length = 200, description = "the same key for a retry of the same request")),
     responses((status = 201, body = CommandResponse), (status = 422, body = ErrorBody, description = "invalid fields, each named"),
         (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn open_case(
@@ -177,7 +177,7 @@ pub async fn read_case(
 /// Performs the open task of a step: chooses its outcome (or lets its external system answer).
 #[utoipa::path(post, path = "/api/cases/{case_id}/steps/{step}", request_body = PerformBody,
     params(("case_id" = String, Path), ("step" = String, Path, description = "e.g. SC1, P2"),
-        ("Idempotency-Key" = String, Header, description = "the same key for a retry of the same request")),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 200, description = "the same key for a retry of the same request")),
     responses((status = 200, body = CommandResponse), (status = 403, body = ErrorBody, description = "wrong role, unit or person"),
         (status = 404, body = ErrorBody, description = "no such case, or not one of your units'"),
         (status = 409, body = ErrorBody, description = "step not open, case closed, or version conflict"),
@@ -291,6 +291,7 @@ pub(crate) fn knb_answer_from(b: KnbAnswerBody) -> Result<KnbAnswer, ApiError> {
 pub struct OutboxQuery {
     /// Only the messages in this state: `pending`, `delivered` or `dead` (the newest 500);
     /// every message when left out.
+    #[param(pattern = "^(pending|delivered|dead)$")]
     state: Option<String>,
 }
 
@@ -331,10 +332,10 @@ pub async fn retry_outbox(State(s): State<AppState>, Caller(actor): Caller, Path
 pub struct ComplianceQuery {
     // Options, so that leaving one out is told in our own words; required in the document.
     /// The first day of the period, YYYY-MM-DD.
-    #[param(required = true)]
+    #[param(required = true, format = Date)]
     from: Option<String>,
     /// The last day, included, YYYY-MM-DD; a period is at most 366 days.
-    #[param(required = true)]
+    #[param(required = true, format = Date)]
     to: Option<String>,
     /// `json` (the default) or `csv`.
     format: Option<String>,

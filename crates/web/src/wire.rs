@@ -149,6 +149,7 @@ pub struct KnbAnswerBody {
     /// Unique per message: a repeated message id is not taken twice.
     pub message_id: String,
     /// `agree`, `object` or `extend`.
+    #[schema(pattern = "^(agree|object|extend)$")]
     pub answer: String,
     /// With `extend`: calendar days (1–30).
     #[serde(default)]
