@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, OutboxState, Store, StoreError, TaskQuery,
-    TaskRow, UnitOfWork, User,
+    AccessQuery, AccessRecord, CaseQuery, CaseSummary, IdempotencyRecord, NewAccess, NewOutboxMessage, NewTimer, OutboxMessage,
+    OutboxState, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User, Viewed,
 };
 use tokio::sync::Notify;
 
@@ -201,6 +201,16 @@ pub struct CommandResult {
     /// True when this is the stored answer to an earlier request with the same key.
     #[serde(default)]
     pub replayed: bool,
+}
+
+/// Where a read came from, for the access log: the client's IP address as the web layer saw
+/// it, or `None` for a read that did not come over the network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origin(pub Option<std::net::IpAddr>);
+
+impl Origin {
+    /// A read from inside the process (a test, a command-line tool).
+    pub const LOCAL: Origin = Origin(None);
 }
 
 /// A case as its reader sees it: the state, its definition and the full history.
@@ -400,14 +410,63 @@ impl Engine {
         self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash, Vec::new()).await
     }
 
-    pub async fn case(&self, actor: &Actor, case_id: &CaseId) -> Result<CaseView> {
+    /// A case with its persons and history, for anyone who may read it. The view is recorded in
+    /// the access log before it is returned: if it cannot be recorded, the read fails.
+    pub async fn case(&self, actor: &Actor, case_id: &CaseId, origin: Origin) -> Result<CaseView> {
+        self.read_case(actor, case_id, origin, Viewed::Case).await
+    }
+
+    /// The case as the acceptance receipt page shows it; recorded as a view of the receipt.
+    pub async fn receipt(&self, actor: &Actor, case_id: &CaseId, origin: Origin) -> Result<CaseView> {
+        self.read_case(actor, case_id, origin, Viewed::Receipt).await
+    }
+
+    async fn read_case(&self, actor: &Actor, case_id: &CaseId, origin: Origin, what: Viewed) -> Result<CaseView> {
         let events = self.store.load_events(case_id).await?;
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         self.authorize_read(actor, &case)?;
         let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
         let outbox = self.store.outbox(Some(case_id)).await?;
         let taken = self.time_taken(&case, &definition);
+        self.record_view(actor, case_id, origin, what, None).await?;
         Ok(CaseView { case, definition, events, outbox, taken })
+    }
+
+    /// Appends an allowed read of a case's personal data to the access log (refused reads are
+    /// not recorded: they showed nothing). `document`: the kind and language of a PDF.
+    pub(crate) async fn record_view(
+        &self,
+        actor: &Actor,
+        case_id: &CaseId,
+        origin: Origin,
+        what: Viewed,
+        document: Option<(&str, &str)>,
+    ) -> Result<AccessRecord> {
+        let access = NewAccess {
+            at: self.now(),
+            user: actor.user.0.clone(),
+            role: actor.role.clone(),
+            unit: actor.unit.clone(),
+            case_id: case_id.clone(),
+            what,
+            document: document.map(|(kind, _)| kind.to_owned()),
+            language: document.map(|(_, language)| language.to_owned()),
+            origin: origin.0.map(|ip| ip.to_string()),
+        };
+        self.store.record_access(&access).await.map_err(|e| {
+            // Someone must act: reads fail until the access log can be written again.
+            tracing::error!(case.id = %case_id, view.what = what.code(), error = %e, "a view could not be recorded, so it was refused");
+            EngineError::Store(e)
+        })
+    }
+
+    /// Who viewed a case (newest first, at most `limit`): for supervisors and administrators,
+    /// who oversee every unit. Rows hold ids and codes, no personal data.
+    pub async fn case_views(&self, actor: &Actor, case_id: &CaseId, limit: u32) -> Result<Vec<AccessRecord>> {
+        if !self.sees_all(actor) {
+            return Err(EngineError::Forbidden("only supervisors and administrators see who viewed a case".into()));
+        }
+        Ok(self.store.access_log(&AccessQuery { case_id: Some(case_id.clone()), user: None, limit }).await?)
     }
 
     /// The working time each done task took, measured as the compliance report measures it.

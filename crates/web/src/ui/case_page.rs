@@ -338,7 +338,7 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
 }
 
 pub async fn page(State(s): State<AppState>, viewer: Viewer, Path(case_id): Path<String>) -> Response {
-    match s.engine.case(&viewer.actor, &CaseId(case_id)).await {
+    match s.engine.case(&viewer.actor, &CaseId(case_id), viewer.origin).await {
         Ok(view) => render(&s, &viewer, &view, None).await.into_response(),
         Err(e) => {
             let (status, message) = error_text(&viewer.tr, &e);
@@ -399,7 +399,7 @@ pub async fn perform(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
-        Err((status, message)) => match s.engine.case(&viewer.actor, &case_id).await {
+        Err((status, message)) => match s.engine.case(&viewer.actor, &case_id, viewer.origin).await {
             Ok(view) => (status, render(&s, &viewer, &view, Some(message)).await).into_response(),
             Err(e) => {
                 let (status, message) = error_text(tr, &e);
@@ -421,7 +421,7 @@ pub async fn document(
     Path((case_id, document)): Path<(String, String)>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    match s.engine.document_pdf(&viewer.actor, &CaseId(case_id), &document, q.lang.as_deref()).await {
+    match s.engine.document_pdf(&viewer.actor, &CaseId(case_id), &document, q.lang.as_deref(), viewer.origin).await {
         Ok(rendered) => {
             let disposition = format!("inline; filename=\"{}\"", rendered.file_name.replace(['"', '\\', '\r', '\n'], "_"));
             (
