@@ -480,6 +480,9 @@ impl Engine {
     ) -> Result<RenderedDocument> {
         let (case, _) = self.load(case_id).await?;
         self.authorize_read(actor, &case)?;
+        if self.coordination_only(actor) {
+            return Err(EngineError::Forbidden("the KNB liaison sees coordination requests, not the case's documents".into()));
+        }
         let not_found = || EngineError::NotFound(format!("document {document} of case {case_id}"));
         let kind = kind_of(document).ok_or_else(not_found)?;
         let stored = self.store.documents(case_id).await?.into_iter().rev().find(|d| d.kind == document).ok_or_else(not_found)?;

@@ -30,6 +30,9 @@ pub const TIMERS: &str = "system:timers";
 /// simulator's deliveries).
 pub const KNB_GATEWAY: &str = "knb-gateway";
 
+/// The KNB's liaison role: reads only coordination requests (decision 31).
+pub const KNB_LIAISON: &str = "knb_liaison";
+
 /// Roles that exist beside the regulation's own: they act on no step.
 pub const SUPERVISOR: &str = "supervisor";
 pub const ADMIN: &str = "admin";
@@ -223,6 +226,9 @@ pub struct CaseView {
     /// For each done task: the minutes it took, and on which basis (office minutes, or elapsed
     /// minutes for a limit in calendar days).
     pub taken: BTreeMap<u32, (i64, crate::compliance::TimeBasis)>,
+    /// True when the reader is the KNB liaison: the view holds only what a coordination request
+    /// holds (see `coordination_view`).
+    pub coordination: bool,
 }
 
 pub struct Engine {
@@ -275,7 +281,7 @@ impl Engine {
     /// The actor the KNB's gateway acts as: the KNB liaison role of the configured KNB unit.
     pub fn knb_gateway(&self) -> Actor {
         let unit = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map_or_else(|| "knb".to_owned(), |u| u.id.clone());
-        Actor { user: UserId(KNB_GATEWAY.into()), role: "knb_liaison".into(), unit }
+        Actor { user: UserId(KNB_GATEWAY.into()), role: KNB_LIAISON.into(), unit }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -426,10 +432,21 @@ impl Engine {
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         self.authorize_read(actor, &case)?;
         let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
+        if self.coordination_only(actor) {
+            let view = coordination_view(case, definition, events, &actor.unit);
+            let taken = self.time_taken(&view.case, &view.definition);
+            self.record_view(actor, case_id, origin, Viewed::Coordination, None).await?;
+            return Ok(CaseView { taken, coordination: true, ..view });
+        }
         let outbox = self.store.outbox(Some(case_id)).await?;
         let taken = self.time_taken(&case, &definition);
         self.record_view(actor, case_id, origin, what, None).await?;
-        Ok(CaseView { case, definition, events, outbox, taken })
+        Ok(CaseView { case, definition, events, outbox, taken, coordination: false })
+    }
+
+    /// The KNB liaison reads only what a coordination request holds (see [`coordination_view`]).
+    pub(crate) fn coordination_only(&self, actor: &Actor) -> bool {
+        actor.role == KNB_LIAISON && !self.sees_all(actor)
     }
 
     /// Appends an allowed read of a case's personal data to the access log (refused reads are
@@ -492,7 +509,7 @@ impl Engine {
     /// The cases a user may see, newest first.
     pub async fn cases(&self, actor: &Actor, status: Option<String>, limit: u32) -> Result<Vec<CaseSummary>> {
         let unit = (!self.sees_all(actor)).then(|| actor.unit.clone());
-        if actor.role == "knb_liaison" {
+        if actor.role == KNB_LIAISON {
             return Err(EngineError::Forbidden("the KNB liaison sees coordination tasks, not case lists".into()));
         }
         Ok(self.store.list_cases(&CaseQuery { unit, status, limit }).await?)
@@ -1095,4 +1112,32 @@ fn task_row(case: &Case, t: &case::Task) -> TaskRow {
         outcome: t.done.as_ref().map(|d| d.outcome.clone()),
         done_by: t.done.as_ref().map(|d| d.by.0.clone()),
     }
+}
+
+/// What a coordination request holds, as the KNB liaison of `unit` sees a case: the persons to
+/// check and the visit (the application without the documents presented at the window), the
+/// tasks of the liaison's own unit with their deadlines, and its own answers (the events of its
+/// unit and of its tasks). Not the other units' tasks and timeline, the documents, the АДБ
+/// records, the refusal or invitation, the outbox, nor the intake's checklist. The case's
+/// version is kept: the liaison's answer names it.
+fn coordination_view(mut case: Case, definition: Arc<Definition>, events: Vec<Event>, unit: &str) -> CaseView {
+    case.tasks.retain(|t| t.unit == unit);
+    let tasks: HashSet<u32> = case.tasks.iter().map(|t| t.id).collect();
+    let own_task = |kind: &EventKind| match kind {
+        EventKind::TaskOpened { task, .. }
+        | EventKind::OutcomeRecorded { task, .. }
+        | EventKind::DeadlineSet { task, .. }
+        | EventKind::TaskFlagged { task, .. } => tasks.contains(task),
+        _ => false,
+    };
+    let events = events.into_iter().filter(|e| e.by.unit == unit || own_task(&e.kind)).collect();
+    case.application.documents_presented.clear();
+    case.facts.retain(|f| f.starts_with("knb."));
+    case.assignments.clear();
+    case.missing_documents.clear();
+    case.adb_records.clear();
+    case.refusal = None;
+    case.invitation = None;
+    case.documents.clear();
+    CaseView { case, definition, events, outbox: Vec::new(), taken: BTreeMap::new(), coordination: true }
 }

@@ -180,3 +180,30 @@ async fn audit_views_lists_a_cases_rows_and_audit_verify_names_a_changed_row() {
     assert!(!ok, "{out}");
     assert!(err.contains("access log row 2: the stored hash does not match"), "{err}");
 }
+
+#[tokio::test]
+async fn a_supervisor_sees_who_viewed_the_case_and_the_knb_liaison_sees_only_the_coordination_request() {
+    let app = TestApp::spawn().await;
+    let case = app.open_case(PASSPORT_CLEAR).await;
+    app.through_front_office_and_checks(&case).await;
+
+    let mut liaison = Browser::new(&app);
+    liaison.sign_in(crate::KNB).await;
+    let page = liaison.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"coordination-only\""), "the page says what it shows");
+    assert!(page.body.contains(&format!("action=\"/cases/{case}/steps/P5\"")), "the liaison answers P5 from the page");
+    assert!(!page.body.contains("id=\"h-docs\"") && !page.body.contains("/documents/"), "no documents: {}", page.body);
+    assert!(!page.body.contains("id=\"h-views\""), "the liaison does not see who viewed the case");
+    let pdf = liaison.get(&format!("/cases/{case}/documents/acceptance_receipt?lang=kk")).await;
+    assert_eq!(pdf.status, StatusCode::FORBIDDEN);
+
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in(SUPERVISOR).await;
+    let page = supervisor.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page.body.find("id=\"h-views\"").unwrap_or_else(|| panic!("a \"who viewed\" section: {}", page.body));
+    let section = &page.body[at..];
+    assert!(section.contains(crate::KNB) && section.contains("127.0.0.1"), "the liaison's view is listed with its address");
+    assert!(!page.body.contains("id=\"coordination-only\""), "the supervisor sees the whole case");
+}
