@@ -64,6 +64,7 @@ mod tests {
             root: "r".into(),
             prev: "p".into(),
             hash: hash.into(),
+            access: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Verifying the audit log and anchoring it (issue 8): walks every case's hash chain page by
-//! page, recomputes each event's hash with `store::chain`, checks the checkpoint chain and the
-//! latest checkpoint's root against the cases' heads, and writes new checkpoints.
+//! page, recomputes each event's hash with `store::chain`, walks the access log's one chain the
+//! same way, checks the checkpoint chain and the latest checkpoint's root and access log head
+//! against the current ones, and writes new checkpoints.
 //!
 //! Reports name cases by id and versions by number, never an event's content: an event holds
 //! personal data.
@@ -8,7 +9,7 @@
 use crate::Clock;
 use domain::CaseId;
 use store::chain::{self, GENESIS, RootHasher};
-use store::{Checkpoint, NewCheckpoint, Store, StoreError};
+use store::{AccessHead, AccessQuery, Checkpoint, NewCheckpoint, Store, StoreError};
 
 /// Cases read per page: one page of ids in memory at a time, and one case's events.
 const PAGE: u32 = 500;
@@ -36,6 +37,17 @@ pub enum Broken {
         "checkpoint {seq}: the current chains give {cases} cases, {events} events and another root than the checkpoint ({expected_cases} cases, {expected_events} events)"
     )]
     CheckpointMismatch { seq: u64, cases: u64, events: u64, expected_cases: u64, expected_events: u64 },
+    /// An access log row's stored hash is not the one its fields and its predecessor give: the
+    /// row was changed, swapped with another, or inserted (or the row before it was changed).
+    #[error("access log row {seq}: the stored hash does not match the row")]
+    AccessMismatch { seq: u64 },
+    /// The access log's numbers have a gap: row `seq` was deleted.
+    #[error("access log row {seq} is missing")]
+    AccessMissing { seq: u64 },
+    /// The access log's row the latest checkpoint anchored is gone or no longer has the
+    /// anchored hash: the newest rows were deleted (or rewritten with fresh hashes) after it.
+    #[error("checkpoint {seq}: the access log row {row} it anchors is missing or changed")]
+    AccessCheckpoint { seq: u64, row: u64 },
     /// `--expect`: the published hash is not the hash of any checkpoint.
     #[error("no checkpoint has the hash {0}")]
     ExpectedMissing(String),
@@ -50,6 +62,8 @@ pub struct AuditReport {
     /// with no stored hash to compare.
     pub unchained: u64,
     pub checkpoints: u64,
+    /// Rows of the access log.
+    pub views: u64,
     pub problem: Option<Broken>,
 }
 
@@ -129,6 +143,45 @@ async fn walk(store: &dyn Store, marks: &[u64]) -> Result<Walk, StoreError> {
     Ok(Walk { report, roots })
 }
 
+/// Walks the access log's chain page by page: rows numbered 1, 2, … without gaps, each hash
+/// what its row and its predecessor give. Returns the hash of row `anchor` (if the walk got that
+/// far) for the checkpoint check; counts the rows and records the first problem in `report`.
+async fn walk_access(store: &dyn Store, report: &mut AuditReport, anchor: u64) -> Result<Option<String>, StoreError> {
+    let mut prev = GENESIS.to_owned();
+    let mut expected = 1;
+    let mut anchored = (anchor == 0).then(|| GENESIS.to_owned());
+    loop {
+        let page = store.access_chain(expected - 1, PAGE).await?;
+        for row in &page {
+            if row.seq != expected {
+                report.problem.get_or_insert(Broken::AccessMissing { seq: expected });
+                return Ok(anchored);
+            }
+            if row.recompute(&prev) != row.hash {
+                report.problem.get_or_insert(Broken::AccessMismatch { seq: row.seq });
+                return Ok(anchored);
+            }
+            report.views += 1;
+            if row.seq == anchor {
+                anchored = Some(row.hash.clone());
+            }
+            prev = row.hash.clone();
+            expected += 1;
+        }
+        if page.len() < PAGE as usize {
+            return Ok(anchored);
+        }
+    }
+}
+
+/// The latest checkpoint's access log head against the log: the anchored row must still be
+/// there with the anchored hash.
+fn check_access_anchor(latest: Option<&Checkpoint>, anchored: Option<&str>) -> Option<Broken> {
+    let latest = latest?;
+    let head = latest.access.as_ref()?;
+    (anchored != Some(head.hash.as_str())).then_some(Broken::AccessCheckpoint { seq: latest.seq, row: head.seq })
+}
+
 /// The checkpoints' own chain: numbered 1, 2, …, each linked to the one before, each hash what
 /// its fields give.
 fn check_checkpoints(checkpoints: &[Checkpoint]) -> Option<Broken> {
@@ -157,8 +210,17 @@ fn check_checkpoints(checkpoints: &[Checkpoint]) -> Option<Broken> {
 pub async fn verify(store: &dyn Store, expect: Option<&str>) -> Result<AuditReport, StoreError> {
     let checkpoints = store.checkpoints().await?;
     let latest = checkpoints.last();
-    let Walk { report, mut roots } = walk(store, &[latest.map_or(0, |c| c.through)]).await?;
+    let Walk { mut report, mut roots } = walk(store, &[latest.map_or(0, |c| c.through)]).await?;
+    let anchored = walk_access(store, &mut report, access_anchor(latest)).await?;
+    if report.problem.is_none() {
+        report.problem = check_access_anchor(latest, anchored.as_deref());
+    }
     Ok(judge(report, roots.remove(0), &checkpoints, expect))
+}
+
+/// The access log row a checkpoint anchors (0: none).
+fn access_anchor(checkpoint: Option<&Checkpoint>) -> u64 {
+    checkpoint.and_then(|c| c.access.as_ref()).map_or(0, |a| a.seq)
 }
 
 /// Adds to a walk's report what the checkpoints say: their own chain, the latest one's root
@@ -193,18 +255,27 @@ fn judge(mut report: AuditReport, root: RootHasher, checkpoints: &[Checkpoint], 
 /// Writes a checkpoint over every case's head as of now, after verifying the chains and the
 /// checkpoints before it (in the same walk); returns it (its `hash` is the line to publish).
 pub async fn checkpoint(store: &dyn Store, clock: &dyn Clock) -> Result<Checkpoint, AuditError> {
-    // The mark first: every event a checkpoint read below covers is committed already.
+    // The mark first: every event a checkpoint read below covers is committed already. The
+    // access log's head likewise: the walk below reaches at least that row.
     let through = store.audit_mark().await?;
+    let head = match store.access_log(&AccessQuery { limit: 1, ..Default::default() }).await?.pop() {
+        Some(row) => AccessHead { seq: row.seq, hash: row.hash },
+        None => AccessHead { seq: 0, hash: GENESIS.to_owned() },
+    };
     let checkpoints = store.checkpoints().await?;
     let previous = checkpoints.last().map_or(0, |c| c.through);
-    let Walk { report, mut roots } = walk(store, &[previous, through]).await?;
+    let Walk { mut report, mut roots } = walk(store, &[previous, through]).await?;
+    let anchored = walk_access(store, &mut report, access_anchor(checkpoints.last())).await?;
+    if report.problem.is_none() {
+        report.problem = check_access_anchor(checkpoints.last(), anchored.as_deref());
+    }
     let root = roots.pop().expect("a root per mark");
     let report = judge(report, roots.pop().expect("a root per mark"), &checkpoints, None);
     if let Some(problem) = report.problem {
         return Err(AuditError::Broken(problem));
     }
     let (cases, events) = root.counts();
-    let new = NewCheckpoint { at: clock.now(), cases, events, through, root: root.finish() };
+    let new = NewCheckpoint { at: clock.now(), cases, events, through, root: root.finish(), access: Some(head) };
     let written = store.append_checkpoint(&new).await?;
     tracing::info!(checkpoint.seq = written.seq, checkpoint.cases = cases, checkpoint.events = events, "audit checkpoint written");
     Ok(written)

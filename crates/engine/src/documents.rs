@@ -6,7 +6,7 @@
 //! A child module of `engine`, so that it works on the engine's own store, clock and
 //! configuration; `engine.rs` only calls [`Engine::issue_documents`] from its commit.
 
-use super::{Engine, EngineError, Result};
+use super::{Engine, EngineError, Origin, Result};
 use documents::{DocumentKind, DocumentView, Language, Localized, Signer, VerificationStatus};
 use domain::case::{Case, DocumentSignature, EventKind, SystemAnswer};
 use domain::definition::Definition;
@@ -469,9 +469,20 @@ impl Engine {
 
     /// A case's document as a PDF in `language` (`kk`, `ru`, `kk-ru`; default: the language of
     /// record), for anyone who may read the case. The newest document of that kind is given.
-    pub async fn document_pdf(&self, actor: &Actor, case_id: &CaseId, document: &str, language: Option<&str>) -> Result<RenderedDocument> {
+    /// The download is recorded in the access log (kind and language) before it is returned.
+    pub async fn document_pdf(
+        &self,
+        actor: &Actor,
+        case_id: &CaseId,
+        document: &str,
+        language: Option<&str>,
+        origin: Origin,
+    ) -> Result<RenderedDocument> {
         let (case, _) = self.load(case_id).await?;
         self.authorize_read(actor, &case)?;
+        if self.coordination_only(actor) {
+            return Err(EngineError::Forbidden("the KNB liaison sees coordination requests, not the case's documents".into()));
+        }
         let not_found = || EngineError::NotFound(format!("document {document} of case {case_id}"));
         let kind = kind_of(document).ok_or_else(not_found)?;
         let stored = self.store.documents(case_id).await?.into_iter().rev().find(|d| d.kind == document).ok_or_else(not_found)?;
@@ -487,6 +498,7 @@ impl Engine {
         }
         let pdf = documents::render(&view).map_err(|e| EngineError::Document(e.to_string()))?;
         let file_name = format!("{}-{}-{}.pdf", case.reference, document, view.language.code());
+        self.record_view(actor, case_id, origin, store::Viewed::Document, Some((document, view.language.code()))).await?;
         Ok(RenderedDocument { pdf, file_name, hash: stored.hash })
     }
 

@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use store::{
-    CaseQuery, CaseSummary, IdempotencyRecord, NewOutboxMessage, NewTimer, OutboxMessage, OutboxState, Store, StoreError, TaskQuery,
-    TaskRow, UnitOfWork, User,
+    AccessQuery, AccessRecord, CaseQuery, CaseSummary, IdempotencyRecord, NewAccess, NewOutboxMessage, NewTimer, OutboxMessage,
+    OutboxState, Store, StoreError, TaskQuery, TaskRow, UnitOfWork, User, Viewed,
 };
 use tokio::sync::Notify;
 
@@ -29,6 +29,9 @@ pub const TIMERS: &str = "system:timers";
 /// The system account through which the KNB's answers arrive (its gateway, or the in-process
 /// simulator's deliveries).
 pub const KNB_GATEWAY: &str = "knb-gateway";
+
+/// The KNB's liaison role: reads only coordination requests (decision 31).
+pub const KNB_LIAISON: &str = "knb_liaison";
 
 /// Roles that exist beside the regulation's own: they act on no step.
 pub const SUPERVISOR: &str = "supervisor";
@@ -203,6 +206,16 @@ pub struct CommandResult {
     pub replayed: bool,
 }
 
+/// Where a read came from, for the access log: the client's IP address as the web layer saw
+/// it, or `None` for a read that did not come over the network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origin(pub Option<std::net::IpAddr>);
+
+impl Origin {
+    /// A read from inside the process (a test, a command-line tool).
+    pub const LOCAL: Origin = Origin(None);
+}
+
 /// A case as its reader sees it: the state, its definition and the full history.
 #[derive(Clone, Debug)]
 pub struct CaseView {
@@ -213,6 +226,9 @@ pub struct CaseView {
     /// For each done task: the minutes it took, and on which basis (office minutes, or elapsed
     /// minutes for a limit in calendar days).
     pub taken: BTreeMap<u32, (i64, crate::compliance::TimeBasis)>,
+    /// True when the reader is the KNB liaison: the view holds only what a coordination request
+    /// holds (see `coordination_view`).
+    pub coordination: bool,
 }
 
 pub struct Engine {
@@ -265,7 +281,7 @@ impl Engine {
     /// The actor the KNB's gateway acts as: the KNB liaison role of the configured KNB unit.
     pub fn knb_gateway(&self) -> Actor {
         let unit = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map_or_else(|| "knb".to_owned(), |u| u.id.clone());
-        Actor { user: UserId(KNB_GATEWAY.into()), role: "knb_liaison".into(), unit }
+        Actor { user: UserId(KNB_GATEWAY.into()), role: KNB_LIAISON.into(), unit }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -404,14 +420,74 @@ impl Engine {
         self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash, Vec::new()).await
     }
 
-    pub async fn case(&self, actor: &Actor, case_id: &CaseId) -> Result<CaseView> {
+    /// A case with its persons and history, for anyone who may read it. The view is recorded in
+    /// the access log before it is returned: if it cannot be recorded, the read fails.
+    pub async fn case(&self, actor: &Actor, case_id: &CaseId, origin: Origin) -> Result<CaseView> {
+        self.read_case(actor, case_id, origin, Viewed::Case).await
+    }
+
+    /// The case as the acceptance receipt page shows it; recorded as a view of the receipt.
+    pub async fn receipt(&self, actor: &Actor, case_id: &CaseId, origin: Origin) -> Result<CaseView> {
+        self.read_case(actor, case_id, origin, Viewed::Receipt).await
+    }
+
+    async fn read_case(&self, actor: &Actor, case_id: &CaseId, origin: Origin, what: Viewed) -> Result<CaseView> {
         let events = self.store.load_events(case_id).await?;
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         self.authorize_read(actor, &case)?;
         let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
+        if self.coordination_only(actor) {
+            let view = coordination_view(case, definition, events, &actor.unit);
+            let taken = self.time_taken(&view.case, &view.definition);
+            self.record_view(actor, case_id, origin, Viewed::Coordination, None).await?;
+            return Ok(CaseView { taken, coordination: true, ..view });
+        }
         let outbox = self.store.outbox(Some(case_id)).await?;
         let taken = self.time_taken(&case, &definition);
-        Ok(CaseView { case, definition, events, outbox, taken })
+        self.record_view(actor, case_id, origin, what, None).await?;
+        Ok(CaseView { case, definition, events, outbox, taken, coordination: false })
+    }
+
+    /// The KNB liaison reads only what a coordination request holds (see [`coordination_view`]).
+    pub(crate) fn coordination_only(&self, actor: &Actor) -> bool {
+        actor.role == KNB_LIAISON && !self.sees_all(actor)
+    }
+
+    /// Appends an allowed read of a case's personal data to the access log (refused reads are
+    /// not recorded: they showed nothing). `document`: the kind and language of a PDF.
+    pub(crate) async fn record_view(
+        &self,
+        actor: &Actor,
+        case_id: &CaseId,
+        origin: Origin,
+        what: Viewed,
+        document: Option<(&str, &str)>,
+    ) -> Result<AccessRecord> {
+        let access = NewAccess {
+            at: self.now(),
+            user: actor.user.0.clone(),
+            role: actor.role.clone(),
+            unit: actor.unit.clone(),
+            case_id: case_id.clone(),
+            what,
+            document: document.map(|(kind, _)| kind.to_owned()),
+            language: document.map(|(_, language)| language.to_owned()),
+            origin: origin.0.map(|ip| ip.to_string()),
+        };
+        self.store.record_access(&access).await.map_err(|e| {
+            // Someone must act: reads fail until the access log can be written again.
+            tracing::error!(case.id = %case_id, view.what = what.code(), error = %e, "a view could not be recorded, so it was refused");
+            EngineError::Store(e)
+        })
+    }
+
+    /// Who viewed a case (newest first, at most `limit`): for supervisors and administrators,
+    /// who oversee every unit. Rows hold ids and codes, no personal data.
+    pub async fn case_views(&self, actor: &Actor, case_id: &CaseId, limit: u32) -> Result<Vec<AccessRecord>> {
+        if !self.sees_all(actor) {
+            return Err(EngineError::Forbidden("only supervisors and administrators see who viewed a case".into()));
+        }
+        Ok(self.store.access_log(&AccessQuery { case_id: Some(case_id.clone()), user: None, limit }).await?)
     }
 
     /// The working time each done task took, measured as the compliance report measures it.
@@ -437,7 +513,7 @@ impl Engine {
     /// The cases a user may see, newest first.
     pub async fn cases(&self, actor: &Actor, status: Option<String>, limit: u32) -> Result<Vec<CaseSummary>> {
         let unit = (!self.sees_all(actor)).then(|| actor.unit.clone());
-        if actor.role == "knb_liaison" {
+        if actor.role == KNB_LIAISON {
             return Err(EngineError::Forbidden("the KNB liaison sees coordination tasks, not case lists".into()));
         }
         Ok(self.store.list_cases(&CaseQuery { unit, status, limit }).await?)
@@ -1040,4 +1116,32 @@ fn task_row(case: &Case, t: &case::Task) -> TaskRow {
         outcome: t.done.as_ref().map(|d| d.outcome.clone()),
         done_by: t.done.as_ref().map(|d| d.by.0.clone()),
     }
+}
+
+/// What a coordination request holds, as the KNB liaison of `unit` sees a case: the persons to
+/// check and the visit (the application without the documents presented at the window), the
+/// tasks of the liaison's own unit with their deadlines, and its own answers (the events of its
+/// unit and of its tasks). Not the other units' tasks and timeline, the documents, the АДБ
+/// records, the refusal or invitation, the outbox, nor the intake's checklist. The case's
+/// version is kept: the liaison's answer names it.
+fn coordination_view(mut case: Case, definition: Arc<Definition>, events: Vec<Event>, unit: &str) -> CaseView {
+    case.tasks.retain(|t| t.unit == unit);
+    let tasks: HashSet<u32> = case.tasks.iter().map(|t| t.id).collect();
+    let own_task = |kind: &EventKind| match kind {
+        EventKind::TaskOpened { task, .. }
+        | EventKind::OutcomeRecorded { task, .. }
+        | EventKind::DeadlineSet { task, .. }
+        | EventKind::TaskFlagged { task, .. } => tasks.contains(task),
+        _ => false,
+    };
+    let events = events.into_iter().filter(|e| e.by.unit == unit || own_task(&e.kind)).collect();
+    case.application.documents_presented.clear();
+    case.facts.retain(|f| f.starts_with("knb."));
+    case.assignments.clear();
+    case.missing_documents.clear();
+    case.adb_records.clear();
+    case.refusal = None;
+    case.invitation = None;
+    case.documents.clear();
+    CaseView { case, definition, events, outbox: Vec::new(), taken: BTreeMap::new(), coordination: true }
 }

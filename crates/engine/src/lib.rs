@@ -16,8 +16,8 @@ pub mod regulations;
 
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use engine::{
-    ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, HoursConfig, KNB_GATEWAY, PerformRequest, SUPERVISOR, UnitConfig,
-    WireInput,
+    ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, HoursConfig, KNB_GATEWAY, KNB_LIAISON, Origin, PerformRequest,
+    SUPERVISOR, UnitConfig, WireInput,
 };
 pub use outbox::OutboxPolicy;
 pub use regulations::Regulations;

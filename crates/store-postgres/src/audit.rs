@@ -99,7 +99,7 @@ pub(crate) async fn event_chain(pool: &PgPool, case: &CaseId) -> Result<Vec<Chai
 
 macro_rules! checkpoint_columns {
     () => {
-        "seq, at, cases, events, through, root, prev, hash"
+        "seq, at, cases, events, through, root, prev, hash, access_through, access_head"
     };
 }
 
@@ -113,7 +113,7 @@ pub(crate) async fn append_checkpoint(tx: &mut PgConnection, new: &NewCheckpoint
             .map_err(backend("read last checkpoint"))?;
     let next = next_checkpoint(last, new)?;
     let row = CheckpointRow::try_from(&next)?;
-    sqlx::query(concat!("INSERT INTO audit_checkpoints (", checkpoint_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+    sqlx::query(concat!("INSERT INTO audit_checkpoints (", checkpoint_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
         .bind(row.seq)
         .bind(row.at)
         .bind(row.cases)
@@ -122,6 +122,8 @@ pub(crate) async fn append_checkpoint(tx: &mut PgConnection, new: &NewCheckpoint
         .bind(row.root)
         .bind(row.prev)
         .bind(row.hash)
+        .bind(row.access_through)
+        .bind(row.access_head)
         .execute(&mut *tx)
         .await
         .map_err(backend("append checkpoint"))?;

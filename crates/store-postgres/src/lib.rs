@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod columns;
+mod access;
 mod accounts;
 mod audit;
 mod documents;
@@ -935,6 +936,19 @@ impl Store for PgStore {
 
     async fn checkpoints(&self) -> Result<Vec<store::Checkpoint>> {
         audit::checkpoints(&self.pool).await
+    }
+
+    // The access log (issue 8), in its own module.
+    async fn record_access(&self, access: &store::NewAccess) -> Result<store::AccessRecord> {
+        in_tx!(self, "record access", |tx| access::record(tx, access).await)
+    }
+
+    async fn access_log(&self, query: &store::AccessQuery) -> Result<Vec<store::AccessRecord>> {
+        access::log(&self.pool, query).await
+    }
+
+    async fn access_chain(&self, after: u64, limit: u32) -> Result<Vec<store::AccessRecord>> {
+        access::chain(&self.pool, after, limit).await
     }
 
     async fn wait_for_work(&self, timeout: Duration) {

@@ -11,7 +11,8 @@ use domain::{CaseId, EditionRef, Event};
 use jiff::Timestamp;
 use store::chain::{self, GENESIS};
 use store::{
-    CaseSummary, ChainLink, Checkpoint, IdempotencyRecord, NewCheckpoint, OutboxMessage, Result, StoreError, TaskRow, Timer, User,
+    AccessHead, AccessRecord, CaseSummary, ChainLink, Checkpoint, IdempotencyRecord, NewAccess, NewCheckpoint, OutboxMessage, Result,
+    StoreError, TaskRow, Timer, User,
 };
 
 /// A stored JSON column that does not parse, or a value that does not serialize. serde_json's
@@ -496,6 +497,9 @@ pub struct CheckpointRow {
     pub root: String,
     pub prev: String,
     pub hash: String,
+    /// NULL in checkpoints written before migration 0007.
+    pub access_through: Option<i64>,
+    pub access_head: Option<String>,
 }
 
 impl TryFrom<CheckpointRow> for Checkpoint {
@@ -510,6 +514,11 @@ impl TryFrom<CheckpointRow> for Checkpoint {
             root: r.root,
             prev: r.prev,
             hash: r.hash,
+            access: match (r.access_through, r.access_head) {
+                (Some(seq), Some(hash)) => Some(AccessHead { seq: to_u64(seq, "audit_checkpoints.access_through")?, hash }),
+                (None, None) => None,
+                _ => return Err(corrupt("audit_checkpoints.access_head")),
+            },
         })
     }
 }
@@ -526,6 +535,8 @@ impl TryFrom<&Checkpoint> for CheckpointRow {
             root: c.root.clone(),
             prev: c.prev.clone(),
             hash: c.hash.clone(),
+            access_through: c.access.as_ref().map(|a| to_i64(a.seq, "checkpoint access_through")).transpose()?,
+            access_head: c.access.as_ref().map(|a| a.hash.clone()),
         })
     }
 }
@@ -543,7 +554,94 @@ pub fn next_checkpoint(last: Option<CheckpointRow>, new: &NewCheckpoint) -> Resu
         root: new.root.clone(),
         prev: last.map_or_else(|| GENESIS.to_owned(), |c| c.hash),
         hash: String::new(),
+        access: new.access.clone(),
     };
     next.hash = next.recompute();
     Ok(next)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The access log (issue 8). The hashing is `store::chain`'s.
+
+#[derive(sqlx::FromRow)]
+pub struct AccessRow {
+    pub seq: i64,
+    pub at: i64,
+    pub user_id: String,
+    pub role: String,
+    pub unit: String,
+    pub case_id: String,
+    pub what: String,
+    pub document: Option<String>,
+    pub language: Option<String>,
+    pub origin: Option<String>,
+    pub hash: String,
+}
+
+impl TryFrom<AccessRow> for AccessRecord {
+    type Error = StoreError;
+    fn try_from(r: AccessRow) -> Result<AccessRecord> {
+        Ok(AccessRecord {
+            seq: to_u64(r.seq, "access_log.seq")?,
+            at: timestamp(r.at)?,
+            user: r.user_id,
+            role: r.role,
+            unit: r.unit,
+            case_id: CaseId(r.case_id),
+            what: r.what,
+            document: r.document,
+            language: r.language,
+            origin: r.origin,
+            hash: r.hash,
+        })
+    }
+}
+
+impl TryFrom<&AccessRecord> for AccessRow {
+    type Error = StoreError;
+    fn try_from(a: &AccessRecord) -> Result<AccessRow> {
+        Ok(AccessRow {
+            seq: to_i64(a.seq, "access seq")?,
+            at: micros(a.at),
+            user_id: a.user.clone(),
+            role: a.role.clone(),
+            unit: a.unit.clone(),
+            case_id: a.case_id.0.clone(),
+            what: a.what.clone(),
+            document: a.document.clone(),
+            language: a.language.clone(),
+            origin: a.origin.clone(),
+            hash: a.hash.clone(),
+        })
+    }
+}
+
+/// The access row that follows `last` (the newest stored, if any): numbered one after it and
+/// chained to its hash (or to [`GENESIS`]), with its own hash computed.
+pub fn next_access(last: Option<(i64, String)>, new: &NewAccess) -> Result<AccessRecord> {
+    let (seq, prev) = match last {
+        Some((seq, hash)) => (to_u64(seq, "access_log.seq")? + 1, hash),
+        None => (1, GENESIS.to_owned()),
+    };
+    let mut row = AccessRecord {
+        seq,
+        // Cut to the microseconds both databases keep, so that the hash reads back the same.
+        at: timestamp(micros(new.at))?,
+        user: new.user.clone(),
+        role: new.role.clone(),
+        unit: new.unit.clone(),
+        case_id: new.case_id.clone(),
+        what: new.what.code().to_owned(),
+        document: new.document.clone(),
+        language: new.language.clone(),
+        origin: new.origin.clone(),
+        hash: String::new(),
+    };
+    row.hash = row.recompute(&prev);
+    Ok(row)
+}
+
+/// The page size of an access log query: 100 unless the caller asked for a limit.
+pub fn access_limit(limit: u32) -> i64 {
+    if limit == 0 { 100 } else { i64::from(limit) }
 }

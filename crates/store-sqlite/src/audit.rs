@@ -89,7 +89,7 @@ pub(crate) async fn event_chain(pool: &SqlitePool, case: &CaseId) -> Result<Vec<
 
 macro_rules! checkpoint_columns {
     () => {
-        "seq, at, cases, events, through, root, prev, hash"
+        "seq, at, cases, events, through, root, prev, hash, access_through, access_head"
     };
 }
 
@@ -101,7 +101,7 @@ pub(crate) async fn append_checkpoint(tx: &mut SqliteConnection, new: &NewCheckp
             .map_err(backend("read last checkpoint"))?;
     let next = next_checkpoint(last, new)?;
     let row = CheckpointRow::try_from(&next)?;
-    sqlx::query(concat!("INSERT INTO audit_checkpoints (", checkpoint_columns!(), ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))
+    sqlx::query(concat!("INSERT INTO audit_checkpoints (", checkpoint_columns!(), ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         .bind(row.seq)
         .bind(row.at)
         .bind(row.cases)
@@ -110,6 +110,8 @@ pub(crate) async fn append_checkpoint(tx: &mut SqliteConnection, new: &NewCheckp
         .bind(row.root)
         .bind(row.prev)
         .bind(row.hash)
+        .bind(row.access_through)
+        .bind(row.access_head)
         .execute(&mut *tx)
         .await
         .map_err(backend("append checkpoint"))?;

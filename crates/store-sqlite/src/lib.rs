@@ -9,6 +9,7 @@
 
 #[macro_use]
 mod columns;
+mod access;
 mod accounts;
 mod audit;
 pub mod bulk;
@@ -792,5 +793,18 @@ impl Store for SqliteStore {
 
     async fn checkpoints(&self) -> Result<Vec<store::Checkpoint>> {
         audit::checkpoints(&self.reader).await
+    }
+
+    // The access log (issue 8), in its own module.
+    async fn record_access(&self, access: &store::NewAccess) -> Result<store::AccessRecord> {
+        in_write_tx!(self, "record access", |tx| access::record(tx, access).await)
+    }
+
+    async fn access_log(&self, query: &store::AccessQuery) -> Result<Vec<store::AccessRecord>> {
+        access::log(&self.reader, query).await
+    }
+
+    async fn access_chain(&self, after: u64, limit: u32) -> Result<Vec<store::AccessRecord>> {
+        access::chain(&self.reader, after, limit).await
     }
 }

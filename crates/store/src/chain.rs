@@ -6,6 +6,10 @@
 //! (or [`GENESIS`] for version 1), the case id, the version and the event's canonical JSON.
 //! Checkpoints form one more chain over the whole database, each committing to the root of
 //! every case's head (see `docs/decisions.md`, "the audit log is tamper-evident").
+//!
+//! The access log (who viewed which case's personal data) is one global chain: a row's hash is
+//! SHA-256 over the previous row's hash (or [`GENESIS`] for row 1), its number and its fields
+//! (see [`access_hash`]); checkpoints also anchor its newest row.
 
 use sha2::{Digest, Sha256};
 
@@ -128,13 +132,64 @@ pub struct CheckpointFields<'a> {
     /// The events' commit sequence the checkpoint covers (see `Store::audit_mark`).
     pub through: u64,
     pub root: &'a str,
+    /// The access log's newest row when the checkpoint was written: its number (0 for an empty
+    /// log) and hash ([`GENESIS`] for an empty log). `None` in checkpoints written before the
+    /// access log existed (migration 0007): their hash is over the other fields only.
+    pub access: Option<(u64, &'a str)>,
 }
 
 /// A checkpoint's hash: SHA-256 over the previous checkpoint's hash (or [`GENESIS`]) and the
 /// checkpoint's fields, newline-separated. This is the line to publish.
 pub fn checkpoint_hash(f: &CheckpointFields<'_>) -> String {
-    let text = format!("{}\n{}\n{}\n{}\n{}\n{}\n{}", f.prev, f.seq, f.at_micros, f.cases, f.events, f.through, f.root);
+    let mut text = format!("{}\n{}\n{}\n{}\n{}\n{}\n{}", f.prev, f.seq, f.at_micros, f.cases, f.events, f.through, f.root);
+    // Appended only when present, so that a checkpoint written before 0007 hashes as it did.
+    if let Some((rows, head)) = f.access {
+        text.push_str(&format!("\n{rows}\n{head}"));
+    }
     hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// What an access log row's hash commits to (see [`access_hash`]): everything stored in the
+/// row but the hash itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessFields<'a> {
+    /// The row's number: 1, 2, … without gaps.
+    pub seq: u64,
+    /// Microseconds since the Unix epoch.
+    pub at_micros: i64,
+    pub user: &'a str,
+    pub role: &'a str,
+    pub unit: &'a str,
+    pub case: &'a str,
+    /// A `store::Viewed` code.
+    pub what: &'a str,
+    pub document: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub origin: Option<&'a str>,
+}
+
+/// An access log row's hash, chained to `prev` (the hash of row `seq − 1`, or [`GENESIS`]):
+/// SHA-256 over `prev`, the number and the fields as canonical JSON (user ids and document
+/// kinds are free text, so a separator could not be trusted to be absent from them).
+pub fn access_hash(prev: &str, f: &AccessFields<'_>) -> String {
+    let fields = serde_json::json!({
+        "at": f.at_micros,
+        "user": f.user,
+        "role": f.role,
+        "unit": f.unit,
+        "case": f.case,
+        "what": f.what,
+        "document": f.document,
+        "language": f.language,
+        "origin": f.origin,
+    });
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(f.seq.to_string().as_bytes());
+    h.update(b"\n");
+    h.update(canonical_json(&fields).as_bytes());
+    hex::encode(h.finalize())
 }
 
 #[cfg(test)]
@@ -185,5 +240,53 @@ mod tests {
         b.push("c1", 3, GENESIS);
         b.push("c2", 1, GENESIS);
         assert_ne!(a.finish(), b.finish());
+    }
+
+    fn fields(seq: u64) -> AccessFields<'static> {
+        AccessFields {
+            seq,
+            at_micros: 1,
+            user: "u1",
+            role: "supervisor",
+            unit: "sc-1",
+            case: "c1",
+            what: "document",
+            document: Some("invitation"),
+            language: Some("kk"),
+            origin: Some("10.0.0.1"),
+        }
+    }
+
+    #[test]
+    fn an_access_hash_depends_on_the_previous_hash_the_number_and_every_field() {
+        let base = access_hash(GENESIS, &fields(1));
+        assert_eq!(base.len(), 64);
+        assert_ne!(base, access_hash(&base, &fields(1)));
+        assert_ne!(base, access_hash(GENESIS, &fields(2)));
+        let changed = [
+            AccessFields { at_micros: 2, ..fields(1) },
+            AccessFields { user: "u2", ..fields(1) },
+            AccessFields { role: "head", ..fields(1) },
+            AccessFields { unit: "sc-2", ..fields(1) },
+            AccessFields { case: "c2", ..fields(1) },
+            AccessFields { what: "case", ..fields(1) },
+            AccessFields { document: None, ..fields(1) },
+            AccessFields { language: Some("ru"), ..fields(1) },
+            AccessFields { origin: None, ..fields(1) },
+        ];
+        for f in &changed {
+            assert_ne!(base, access_hash(GENESIS, f), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_without_the_access_log_hashes_as_before_and_with_it_commits_to_its_head() {
+        let old = CheckpointFields { prev: GENESIS, seq: 1, at_micros: 5, cases: 1, events: 2, through: 2, root: GENESIS, access: None };
+        let text = format!("{GENESIS}\n1\n5\n1\n2\n2\n{GENESIS}");
+        assert_eq!(checkpoint_hash(&old), hex::encode(Sha256::digest(text.as_bytes())), "the hash of checkpoints before 0007");
+        let with = |rows, head| checkpoint_hash(&CheckpointFields { access: Some((rows, head)), ..old.clone() });
+        assert_ne!(with(0, GENESIS), checkpoint_hash(&old));
+        assert_ne!(with(3, GENESIS), with(4, GENESIS));
+        assert_ne!(with(3, GENESIS), with(3, &"a".repeat(64)));
     }
 }

@@ -87,6 +87,9 @@ macro_rules! conformance_tests {
             events_are_stored_in_per_case_hash_chains,
             #[tokio::test]
             checkpoints_are_numbered_and_chained,
+            // Several worker threads, so that the racing appends really overlap.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            access_log_is_one_hash_chain_read_newest_first,
         }
     };
     (@tests $run:ident; $($(#[$attr:meta])* $check:ident),* $(,)?) => {
@@ -131,6 +134,7 @@ where
     sessions_are_created_touched_and_ended(&make().await).await;
     events_are_stored_in_per_case_hash_chains(&make().await).await;
     checkpoints_are_numbered_and_chained(&make().await).await;
+    access_log_is_one_hash_chain_read_newest_first(&make().await).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1378,9 +1382,12 @@ pub async fn events_are_stored_in_per_case_hash_chains(store: &impl Store) {
 pub async fn checkpoints_are_numbered_and_chained(store: &impl Store) {
     use crate::chain::GENESIS;
     assert!(ok("no checkpoints", store.checkpoints().await).is_empty(), "a new store has no checkpoints");
-    let new = |t, events| crate::NewCheckpoint { at: at(t), cases: 1, events, through: events, root: "ab".repeat(32) };
-    let first = ok("first checkpoint", store.append_checkpoint(&new(10, 2)).await);
-    let second = ok("second checkpoint", store.append_checkpoint(&new(20, 5)).await);
+    let new = |t, events, access| crate::NewCheckpoint { at: at(t), cases: 1, events, through: events, root: "ab".repeat(32), access };
+    // The first as written before the access log existed; the second anchors the log's head.
+    let head = crate::AccessHead { seq: 7, hash: "cd".repeat(32) };
+    let first = ok("first checkpoint", store.append_checkpoint(&new(10, 2, None)).await);
+    let second = ok("second checkpoint", store.append_checkpoint(&new(20, 5, Some(head.clone()))).await);
+    assert_eq!((first.access.as_ref(), second.access.as_ref()), (None, Some(&head)), "the access log's head is kept, or its absence");
     assert_eq!((first.seq, first.prev.as_str()), (1, GENESIS), "the first checkpoint links to the genesis hash");
     assert_eq!((second.seq, second.prev.as_str()), (2, first.hash.as_str()), "the second links to the first");
     assert_eq!(first.hash, first.recompute(), "a checkpoint's hash is over its fields");
@@ -1388,4 +1395,69 @@ pub async fn checkpoints_are_numbered_and_chained(store: &impl Store) {
     assert_ne!(first.hash, second.hash);
     assert_eq!((second.at, second.events, second.through), (at(20), 5, 5), "the fields are kept");
     assert_eq!(ok("checkpoints", store.checkpoints().await), vec![first, second], "checkpoints read back oldest first, as written");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The access log (issue 8).
+
+/// Views are numbered 1, 2, … without gaps, each hashed over its predecessor's hash and its
+/// fields (`chain::access_hash`), also when appended concurrently; read back newest first,
+/// filtered by case and user, and oldest first in the verifier's pages.
+pub async fn access_log_is_one_hash_chain_read_newest_first(store: &impl Store) {
+    use crate::chain::GENESIS;
+    use crate::{AccessQuery, NewAccess, Viewed};
+    let view = |i: i64, user: &str, case: &str, what: Viewed| NewAccess {
+        at: at(i * 60),
+        user: user.into(),
+        role: "sc_operator".into(),
+        unit: "sc-1".into(),
+        case_id: CaseId(case.into()),
+        what,
+        document: (what == Viewed::Document).then(|| "invitation".to_owned()),
+        language: (what == Viewed::Document).then(|| "kk-ru".to_owned()),
+        origin: (i % 2 == 0).then(|| format!("10.0.0.{i}")),
+    };
+    assert!(ok("empty log", store.access_log(&AccessQuery::default()).await).is_empty(), "a new store has no views");
+    let first = ok("first view", store.record_access(&view(1, "u1", "case-a", Viewed::Case)).await);
+    assert_eq!((first.seq, first.hash.clone()), (1, first.recompute(GENESIS)), "row 1 chains to the genesis hash");
+    assert_eq!((first.what.as_str(), first.origin.as_deref(), first.at), ("case", None, at(60)), "the fields are kept");
+    ok("second view", store.record_access(&view(2, "u2", "case-a", Viewed::Document)).await);
+    ok("third view", store.record_access(&view(3, "u1", "case-b", Viewed::Receipt)).await);
+
+    // Racing appends, as from several replicas: each gets its own number, none is lost.
+    let racers: Vec<NewAccess> = (4..12).map(|i| view(i, "u3", "case-c", Viewed::Coordination)).collect();
+    let mut numbers = Vec::new();
+    for pair in racers.chunks(4) {
+        let (a, b, c, d) = tokio::join!(
+            store.record_access(&pair[0]),
+            store.record_access(&pair[1]),
+            store.record_access(&pair[2]),
+            store.record_access(&pair[3])
+        );
+        numbers.extend([a, b, c, d].into_iter().map(|r| ok("racing view", r).seq));
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (4..12).collect::<Vec<u64>>(), "concurrent appends get consecutive numbers");
+
+    let chain = ok("access chain", store.access_chain(0, 100).await);
+    assert_eq!(chain.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..12).collect::<Vec<u64>>(), "oldest first, without gaps");
+    let mut prev = GENESIS.to_owned();
+    for row in &chain {
+        assert_eq!(row.hash, row.recompute(&prev), "row {} is chained to the one before it", row.seq);
+        prev = row.hash.clone();
+    }
+    assert_eq!(chain[1].document.as_deref(), Some("invitation"));
+    assert_eq!(chain[1].language.as_deref(), Some("kk-ru"));
+    assert_eq!(chain[1].origin.as_deref(), Some("10.0.0.2"));
+    let page = ok("a page", store.access_chain(2, 3).await);
+    assert_eq!(page.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3, 4, 5], "a page starts after `after` and holds `limit` rows");
+
+    let newest = ok("newest", store.access_log(&AccessQuery { limit: 2, ..Default::default() }).await);
+    assert_eq!(newest.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![11, 10], "newest first, at most `limit`");
+    let of_a = ok("of case a", store.access_log(&AccessQuery { case_id: Some(CaseId("case-a".into())), ..Default::default() }).await);
+    assert_eq!(of_a.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![2, 1], "filtered by case");
+    let of_u1 = ok("of u1", store.access_log(&AccessQuery { user: Some("u1".into()), ..Default::default() }).await);
+    assert_eq!(of_u1.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3, 1], "filtered by user");
+    let both = AccessQuery { case_id: Some(CaseId("case-a".into())), user: Some("u1".into()), limit: 0 };
+    assert_eq!(ok("of u1 on case a", store.access_log(&both).await).iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1], "both filters");
 }

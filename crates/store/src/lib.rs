@@ -407,6 +407,18 @@ pub trait Store: Send + Sync + 'static {
     async fn append_checkpoint(&self, checkpoint: &NewCheckpoint) -> Result<Checkpoint>;
     /// Every checkpoint, oldest first.
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>>;
+
+    // -----------------------------------------------------------------------------------------
+    // The access log (issue 8): every view of a case's personal data, one global hash chain.
+
+    /// Appends a view: numbers it one after the newest row, chains it to that row's hash
+    /// ([`chain::access_hash`]) and stores it, atomically (two concurrent appends, even from
+    /// two replicas, get consecutive numbers). Returns the row as stored.
+    async fn record_access(&self, access: &NewAccess) -> Result<AccessRecord>;
+    /// Rows of the log, newest first, filtered by case and user (see [`AccessQuery`]).
+    async fn access_log(&self, query: &AccessQuery) -> Result<Vec<AccessRecord>>;
+    /// Up to `limit` rows numbered above `after`, oldest first: the verifier's pages.
+    async fn access_chain(&self, after: u64, limit: u32) -> Result<Vec<AccessRecord>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -546,6 +558,14 @@ pub struct ChainLink {
     pub seq: Option<u64>,
 }
 
+/// The access log's newest row at a moment (0 and [`chain::GENESIS`] for an empty log): what
+/// a checkpoint anchors of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessHead {
+    pub seq: u64,
+    pub hash: String,
+}
+
 /// A checkpoint to append: what the caller measured (see [`Store::append_checkpoint`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCheckpoint {
@@ -558,6 +578,8 @@ pub struct NewCheckpoint {
     pub through: u64,
     /// The [`chain::RootHasher`] root over those cases' heads.
     pub root: String,
+    /// The access log's newest row (`None` only in checkpoints written before 0007).
+    pub access: Option<AccessHead>,
 }
 
 /// A stored checkpoint: the anchor of every case's chain at a moment.
@@ -574,6 +596,9 @@ pub struct Checkpoint {
     pub prev: String,
     /// The hash to publish.
     pub hash: String,
+    /// The access log's newest row when it was written; `None` for checkpoints written before
+    /// the access log existed (migration 0007).
+    pub access: Option<AccessHead>,
 }
 
 impl Checkpoint {
@@ -587,6 +612,113 @@ impl Checkpoint {
             events: self.events,
             through: self.through,
             root: &self.root,
+            access: self.access.as_ref().map(|a| (a.seq, a.hash.as_str())),
         })
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The access log (issue 8).
+
+/// What a view showed: a closed set of codes, each a part of the engine's answers that holds
+/// personal data. The row names the kind of view, never the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Viewed {
+    /// The case with its persons and history (the API's case, the UI's case page).
+    Case,
+    /// The acceptance receipt page shown after intake.
+    Receipt,
+    /// A document's PDF (its kind and language are in the row).
+    Document,
+    /// What a coordination request holds, as the KNB liaison sees it.
+    Coordination,
+}
+
+impl Viewed {
+    pub const ALL: [Viewed; 4] = [Viewed::Case, Viewed::Receipt, Viewed::Document, Viewed::Coordination];
+
+    /// The code stored in the `what` column.
+    pub fn code(self) -> &'static str {
+        match self {
+            Viewed::Case => "case",
+            Viewed::Receipt => "receipt",
+            Viewed::Document => "document",
+            Viewed::Coordination => "coordination",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Viewed> {
+        Viewed::ALL.into_iter().find(|v| v.code() == code)
+    }
+}
+
+/// A view to record (see [`Store::record_access`]). No personal data: ids, codes and an
+/// address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccess {
+    pub at: Timestamp,
+    pub user: String,
+    pub role: String,
+    pub unit: String,
+    pub case_id: CaseId,
+    pub what: Viewed,
+    /// The document's kind, for [`Viewed::Document`].
+    pub document: Option<String>,
+    /// The document's language, for [`Viewed::Document`].
+    pub language: Option<String>,
+    /// The client's address as the web layer saw it; `None` when the read did not come over
+    /// the network.
+    pub origin: Option<String>,
+}
+
+/// A stored row of the access log. `what` is kept as the stored text, so that the verifier can
+/// hash a row whatever was written into it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessRecord {
+    /// 1, 2, … without gaps, in the order the views were recorded.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub user: String,
+    pub role: String,
+    pub unit: String,
+    pub case_id: CaseId,
+    pub what: String,
+    pub document: Option<String>,
+    pub language: Option<String>,
+    pub origin: Option<String>,
+    /// [`chain::access_hash`] over the previous row's hash and this row.
+    pub hash: String,
+}
+
+impl AccessRecord {
+    /// The hash this row's fields give after `prev`; a stored hash that differs was tampered
+    /// with (or a row before it was).
+    pub fn recompute(&self, prev: &str) -> String {
+        chain::access_hash(prev, &self.fields())
+    }
+
+    pub fn fields(&self) -> chain::AccessFields<'_> {
+        chain::AccessFields {
+            seq: self.seq,
+            at_micros: self.at.as_microsecond(),
+            user: &self.user,
+            role: &self.role,
+            unit: &self.unit,
+            case: &self.case_id.0,
+            what: &self.what,
+            document: self.document.as_deref(),
+            language: self.language.as_deref(),
+            origin: self.origin.as_deref(),
+        }
+    }
+}
+
+/// A filter on the access log (see [`Store::access_log`]).
+#[derive(Clone, Debug, Default)]
+pub struct AccessQuery {
+    pub case_id: Option<CaseId>,
+    pub user: Option<String>,
+    /// The most rows to return; 0 means 100.
+    pub limit: u32,
 }

@@ -1,7 +1,7 @@
 //! The JSON API handlers: each parses its input, calls one engine method and renders.
 
 use crate::AppState;
-use crate::auth::{Caller, IdempotencyKey};
+use crate::auth::{Caller, ClientOrigin, IdempotencyKey};
 use crate::error::{ApiError, ApiQuery, ErrorBody};
 use crate::openapi::ApiDoc;
 use crate::wire::*;
@@ -168,9 +168,10 @@ pub async fn list_cases(
 pub async fn read_case(
     State(s): State<AppState>,
     Caller(actor): Caller,
+    ClientOrigin(origin): ClientOrigin,
     Path(case_id): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let view = s.engine.case(&actor, &CaseId(case_id)).await?;
+    let view = s.engine.case(&actor, &CaseId(case_id), origin).await?;
     Ok(Json(case_detail(&view, &actor, s.engine.now())))
 }
 

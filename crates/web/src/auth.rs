@@ -24,6 +24,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// Where the request came from, for the access log: the connection's address as this server
+/// sees it (a proxy in front shows as the proxy). Never refuses: a server started without
+/// connect info gives an unknown origin.
+pub struct ClientOrigin(pub engine::Origin);
+
+impl ClientOrigin {
+    pub fn of(parts: &Parts) -> engine::Origin {
+        engine::Origin(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip()))
+    }
+}
+
+impl<S: Sync> FromRequestParts<S> for ClientOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientOrigin(ClientOrigin::of(parts)))
+    }
+}
+
 /// The `Idempotency-Key` header every command must carry.
 pub struct IdempotencyKey(pub String);
 

@@ -3,7 +3,7 @@
 //! needs no sign-in and is rate-limited per client address.
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, ClientOrigin};
 use crate::error::ApiError;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -53,10 +53,11 @@ pub struct DownloadQuery {
 pub async fn download(
     State(s): State<AppState>,
     Caller(actor): Caller,
+    ClientOrigin(origin): ClientOrigin,
     Path((case_id, document)): Path<(String, String)>,
     crate::error::ApiQuery(q): crate::error::ApiQuery<DownloadQuery>,
 ) -> Result<Response, ApiError> {
-    let rendered = s.engine.document_pdf(&actor, &CaseId(case_id), &document, q.lang.as_deref()).await?;
+    let rendered = s.engine.document_pdf(&actor, &CaseId(case_id), &document, q.lang.as_deref(), origin).await?;
     let disposition = format!("inline; filename=\"{}\"", rendered.file_name.replace(['"', '\\', '\r', '\n'], "_"));
     Ok((
         [

@@ -3,7 +3,7 @@
 //! (and, once assigned, the assigned executor) may perform it; everyone else is refused and
 //! changes nothing: 403 for an account of the case's units, 404 for one of another city's units,
 //! to whom the case does not exist. Reading a case, the compliance report and the outbox are checked the
-//! same way, role by role and unit by unit.
+//! same way, role by role and unit by unit; the KNB liaison reads only the coordination request.
 
 use crate::*;
 
@@ -114,4 +114,39 @@ async fn a_case_is_read_by_its_units_and_the_ministry_and_reports_by_those_who_o
         let (status, _) = app.get(user, "/api/outbox").await;
         assert_eq!(status == StatusCode::OK, [SUPERVISOR, ADMIN].contains(&user), "{user}: the outbox answered {status}");
     }
+}
+
+#[tokio::test]
+async fn the_knb_liaison_reads_only_the_coordination_request_and_no_documents() {
+    let app = TestApp::spawn().await;
+    let case = app.open_case(PASSPORT_CLEAR).await;
+    app.through_front_office_and_checks(&case).await;
+    let full = app.case(&case).await;
+    assert!(full["tasks"].as_array().unwrap().iter().any(|t| t["unit"] != "knb"), "others' tasks exist: {full}");
+    assert!(!full["documents"].as_array().unwrap().is_empty(), "the acceptance receipt exists");
+
+    for liaison in [KNB, "knb-gateway"] {
+        let (status, view) = app.get(liaison, &format!("/api/cases/{case}")).await;
+        assert_eq!(status, StatusCode::OK, "{liaison}: {view}");
+        let tasks = view["tasks"].as_array().unwrap();
+        assert!(!tasks.is_empty() && tasks.iter().all(|t| t["unit"] == "knb"), "{liaison} sees only the KNB's tasks: {view}");
+        assert!(tasks.iter().any(|t| t["step"] == "P5" && !t["due_at"].is_null()), "with the coordination task's deadline: {view}");
+        assert_eq!(view["actions"].as_array().unwrap().len(), 1, "{liaison} may answer P5: {view}");
+        assert_eq!(view["application"]["invitees"], full["application"]["invitees"], "the persons to check");
+        assert_eq!(view["application"]["stay"], full["application"]["stay"], "the visit");
+        assert_eq!(view["application"]["documents_presented"], json!([]), "not the intake's details");
+        assert_eq!(view["documents"], json!([]), "not the documents");
+        assert_eq!(view["outbox"], json!([]), "not the outbox");
+        assert_eq!(view["adb_records"], json!([]), "not the other checks");
+    }
+    let pdf = format!("/api/cases/{case}/documents/acceptance_receipt?lang=kk");
+    assert_eq!(app.get(KNB, &pdf).await.0, StatusCode::FORBIDDEN, "the liaison downloads no document");
+    assert_eq!(app.get(OPERATOR, &pdf).await.0, StatusCode::OK, "the case's own units do");
+
+    let rows = app.engine.store().access_log(&store::AccessQuery { user: Some(KNB.into()), ..Default::default() }).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.what.as_str()).collect::<Vec<_>>(), ["coordination"], "recorded as a coordination view");
+
+    // And the liaison still answers.
+    app.ok(KNB, &case, "P5", Some("agree"), None).await;
+    assert!(app.case(&case).await["tasks"].as_array().unwrap().iter().any(|t| t["step"] == "P6"));
 }

@@ -18,6 +18,7 @@ mod paths;
 mod restart;
 mod timers;
 mod ui;
+mod views;
 
 use engine::ManualClock;
 use integrations::sim::Simulators;

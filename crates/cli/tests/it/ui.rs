@@ -9,16 +9,16 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use shaqyru::app::DEMO_PASSWORD;
 
 /// A browser of our own: no redirects followed, the session cookie kept by hand.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
     cookie: Option<String>,
 }
 
-struct Page {
-    status: StatusCode,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
     headers: HeaderMap,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Page {
@@ -35,7 +35,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { client, base: format!("http://{}", app.addr), cookie: None }
     }
@@ -54,7 +54,7 @@ impl Browser {
         Page { status: r.status(), headers, body: r.text().await.unwrap() }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.client.get(format!("{}{path}", self.base));
         self.send(req).await
     }
@@ -65,7 +65,7 @@ impl Browser {
         self.send(req).await
     }
 
-    async fn sign_in(&mut self, user: &str) {
+    pub(crate) async fn sign_in(&mut self, user: &str) {
         let page = self.post("/login", &[("user", user), ("password", DEMO_PASSWORD), ("next", "/work")]).await;
         assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/work"), "{user} signs in: {}", page.body);
     }

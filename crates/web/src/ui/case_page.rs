@@ -98,6 +98,15 @@ pub struct Moment {
     pub citation: String,
 }
 
+/// A row of "who viewed this case" (supervisors and administrators).
+pub struct ViewRow {
+    pub at: String,
+    pub who: String,
+    pub role: String,
+    pub what: String,
+    pub from: String,
+}
+
 pub struct DocumentRow {
     pub title: String,
     pub at: String,
@@ -126,6 +135,10 @@ pub struct CasePage {
     timeline: Vec<Moment>,
     diagram: String,
     error: Option<String>,
+    /// The KNB liaison's reduced view: says so above the page.
+    coordination: bool,
+    /// Who viewed the case, newest first (supervisors and administrators; empty otherwise).
+    views: Vec<ViewRow>,
 }
 
 /// The localized words for a refusal, by its stable code.
@@ -311,6 +324,32 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
             }
         })
         .collect();
+    let views = if [engine::SUPERVISOR, engine::ADMIN].contains(&viewer.actor.role.as_str()) {
+        match s.engine.case_views(&viewer.actor, &c.id, 50).await {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|r| ViewRow {
+                    at: tr.datetime(r.at),
+                    who: r.user,
+                    role: role_title(&s.engine, tr, &r.role),
+                    what: match (r.document, r.language) {
+                        (Some(kind), Some(lang)) => {
+                            let title = def.document(&kind).map(|k| tr.loc(&k.title).to_owned()).unwrap_or(kind);
+                            format!("{} · {title} ({lang})", tr.t(&format!("view-{}", r.what)))
+                        }
+                        _ => tr.t(&format!("view-{}", r.what)),
+                    },
+                    from: r.origin.unwrap_or_default(),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::error!(error = %e, case.id = %c.id, "the case's views could not be read");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
     let current = c.open_tasks().next().map(|t| t.step.clone());
     let state = match c.result {
         Some(r) => tr.t(&format!("result-{}", r.code())),
@@ -334,11 +373,13 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
         timeline,
         diagram: diagram::swimlane_svg(def, tr.lang, current.as_deref()),
         error,
+        coordination: view.coordination,
+        views,
     }
 }
 
 pub async fn page(State(s): State<AppState>, viewer: Viewer, Path(case_id): Path<String>) -> Response {
-    match s.engine.case(&viewer.actor, &CaseId(case_id)).await {
+    match s.engine.case(&viewer.actor, &CaseId(case_id), viewer.origin).await {
         Ok(view) => render(&s, &viewer, &view, None).await.into_response(),
         Err(e) => {
             let (status, message) = error_text(&viewer.tr, &e);
@@ -399,7 +440,7 @@ pub async fn perform(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
-        Err((status, message)) => match s.engine.case(&viewer.actor, &case_id).await {
+        Err((status, message)) => match s.engine.case(&viewer.actor, &case_id, viewer.origin).await {
             Ok(view) => (status, render(&s, &viewer, &view, Some(message)).await).into_response(),
             Err(e) => {
                 let (status, message) = error_text(tr, &e);
@@ -421,7 +462,7 @@ pub async fn document(
     Path((case_id, document)): Path<(String, String)>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    match s.engine.document_pdf(&viewer.actor, &CaseId(case_id), &document, q.lang.as_deref()).await {
+    match s.engine.document_pdf(&viewer.actor, &CaseId(case_id), &document, q.lang.as_deref(), viewer.origin).await {
         Ok(rendered) => {
             let disposition = format!("inline; filename=\"{}\"", rendered.file_name.replace(['"', '\\', '\r', '\n'], "_"));
             (

@@ -559,7 +559,7 @@ struct ReceiptPage {
 /// the documents that were missing.
 pub async fn receipt(State(s): State<AppState>, viewer: Viewer, Path(case_id): Path<String>) -> Response {
     let tr = &viewer.tr;
-    let view = match s.engine.case(&viewer.actor, &CaseId(case_id)).await {
+    let view = match s.engine.receipt(&viewer.actor, &CaseId(case_id), viewer.origin).await {
         Ok(v) => v,
         Err(e) => return unavailable(&s, &viewer, &e),
     };

@@ -57,6 +57,8 @@ pub struct Viewer {
     pub actor: Actor,
     pub tr: Tr,
     pub path: String,
+    /// Where the request came from, for the access log.
+    pub origin: engine::Origin,
 }
 
 impl Viewer {
@@ -92,7 +94,7 @@ impl FromRequestParts<AppState> for Viewer {
         match state.engine.session(&token).await {
             Ok(Some(info)) => {
                 let actor = Actor { user: UserId(info.user.id.clone()), role: info.user.role.clone(), unit: info.user.unit.clone() };
-                Ok(Viewer { session: info, actor, tr, path })
+                Ok(Viewer { session: info, actor, tr, path, origin: crate::auth::ClientOrigin::of(parts) })
             }
             Ok(None) => Err(to_login()),
             Err(e) => {
