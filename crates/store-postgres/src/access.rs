@@ -17,6 +17,8 @@ macro_rules! access_columns {
     };
 }
 
+/// Appends a view after the newest row. The table lock orders appends across replicas (one at
+/// a time, so the number read here is still the newest at the insert); readers are not blocked.
 pub(crate) async fn record(tx: &mut PgConnection, new: &NewAccess) -> Result<AccessRecord> {
     sqlx::query("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await.map_err(backend("lock access log"))?;
     let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1")
