@@ -134,8 +134,16 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 
 pub async fn run(report: &mut Report, binary: &FsPath, data_dir: &FsPath, clients: usize, seconds: u64) -> anyhow::Result<()> {
     report.section(&format!("JSON API: `shaqyru serve` (release) on a fresh SQLite file, {clients} clients on loopback, {seconds} s"));
+    // SQLite's group commit off, then on (the default), one after the other in the same run.
+    for mode in ["off", "on"] {
+        run_one(report, binary, data_dir, clients, seconds, mode).await?;
+    }
+    Ok(())
+}
+
+async fn run_one(report: &mut Report, binary: &FsPath, data_dir: &FsPath, clients: usize, seconds: u64, mode: &str) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(data_dir)?;
-    let server = Server::start(binary, &dir.path().join("api.sqlite")).await?;
+    let server = Server::start(binary, &dir.path().join("api.sqlite"), &["--sqlite-group-commit", mode]).await?;
     let http = http_client(clients)?;
     let keys = Arc::new(AtomicU64::new(0));
     let next_case = Arc::new(AtomicU64::new(0));
@@ -193,16 +201,17 @@ pub async fn run(report: &mut Report, binary: &FsPath, data_dir: &FsPath, client
     let secs = started.elapsed().as_secs_f64();
     all.sort_unstable();
     let ms = |us: f64| us / 1000.0;
-    report.figure(Figure::new("API: actions/s", all.len() as f64 / secs, "actions/s").target(5_000.0, true));
-    report.figure(Figure::new("API: complete cases/s", complete as f64 / secs, "cases/s"));
-    report.figure(Figure::new("API: latency p50", ms(percentile(&all, 50.0)), "ms"));
-    report.figure(Figure::new("API: latency p99", ms(percentile(&all, 99.0)), "ms").target(25.0, false));
-    report.figure(Figure::new("API: latency p99.9", ms(percentile(&all, 99.9)), "ms"));
-    report.figure(Figure::new("API: failed actions", errors as f64, "actions"));
-    report.figure(Figure::new("API: server RSS after the run", server.rss_bytes()? as f64 / 1048576.0, "MiB"));
+    let api = format!("API, group commit {mode}");
+    report.figure(Figure::new(&format!("{api}: actions/s"), all.len() as f64 / secs, "actions/s").target(5_000.0, true));
+    report.figure(Figure::new(&format!("{api}: complete cases/s"), complete as f64 / secs, "cases/s"));
+    report.figure(Figure::new(&format!("{api}: latency p50"), ms(percentile(&all, 50.0)), "ms"));
+    report.figure(Figure::new(&format!("{api}: latency p99"), ms(percentile(&all, 99.0)), "ms").target(25.0, false));
+    report.figure(Figure::new(&format!("{api}: latency p99.9"), ms(percentile(&all, 99.9)), "ms"));
+    report.figure(Figure::new(&format!("{api}: failed actions"), errors as f64, "actions"));
+    report.figure(Figure::new(&format!("{api}: server RSS after the run"), server.rss_bytes()? as f64 / 1048576.0, "MiB"));
     let (lines, personal) = server.log_lines();
     report.figure(
-        Figure::new(&format!("API: server log lines naming a person (of {lines} lines)"), personal as f64, "lines").target(0.0, false),
+        Figure::new(&format!("{api}: server log lines naming a person (of {lines} lines)"), personal as f64, "lines").target(0.0, false),
     );
     Ok(())
 }

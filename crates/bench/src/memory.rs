@@ -60,7 +60,7 @@ pub async fn run(report: &mut Report, binary: &FsPath, data_dir: &FsPath, cases:
     for (label, actions) in [("opened (at SC1)", 1), ("waiting for the KNB (at P5)", TO_KNB)] {
         let dir = tempfile::tempdir_in(data_dir)?;
         let db = dir.path().join("memory.sqlite");
-        let server = Server::start(binary, &db).await?;
+        let server = Server::start(binary, &db, &[]).await?;
         // Warm up every code path and connection first, so the baseline is a running server's.
         open_cases(&server, 200, scenario::script(Path::IssuedAfterExtension).len()).await?;
         let before = settled_rss(&server).await?;

@@ -38,13 +38,15 @@ impl Server {
     /// Starts `binary serve` on `database`, listening on a free loopback port. The simulated KNB
     /// is told never to answer: the load generator delivers the KNB's answers itself, through the
     /// inbound API, as the KNB's gateway would.
-    pub async fn start(binary: &Path, database: &Path) -> anyhow::Result<Server> {
+    /// `extra`: more arguments for `serve` (e.g. `--sqlite-group-commit off`).
+    pub async fn start(binary: &Path, database: &Path, extra: &[&str]) -> anyhow::Result<Server> {
         if !binary.exists() {
             bail!("{} is missing: build it first (cargo build --release -p shaqyru), or pass --server", binary.display());
         }
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--knb-delay", "100000000", "--database"])
             .arg(database)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

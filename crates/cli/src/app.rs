@@ -44,7 +44,8 @@ pub struct App {
 /// `simulators`: reuse running simulators (a test restarting our service while the other
 /// agencies' systems stay up); `None` makes new ones from the settings' data.
 pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option<Arc<Simulators>>) -> anyhow::Result<App> {
-    let store = Database::open(&settings.database, settings.migrations, settings.pool_size).await?.store();
+    let store =
+        Database::open_with(&settings.database, settings.migrations, settings.pool_size, settings.sqlite_group_commit).await?.store();
     let regulations = Regulations::load(&settings.regulations, settings.pinned_edition.clone())
         .map_err(|p| anyhow::anyhow!("the regulation does not load:\n{p}"))?;
     regulations.persist(store.as_ref(), &settings.regulations).await.context("failed to store the regulation's definitions")?;
@@ -110,6 +111,16 @@ pub enum Database {
 impl Database {
     /// Opens `database`: a `postgres://` URL, or else the path of an SQLite file.
     pub async fn open(database: &str, migrations: Migrations, pool_size: u32) -> anyhow::Result<Database> {
+        Database::open_with(database, migrations, pool_size, store_sqlite::GroupCommit::default()).await
+    }
+
+    /// As [`Database::open`], choosing whether an SQLite store batches concurrent commits.
+    pub async fn open_with(
+        database: &str,
+        migrations: Migrations,
+        pool_size: u32,
+        group_commit: store_sqlite::GroupCommit,
+    ) -> anyhow::Result<Database> {
         if database.starts_with("postgres://") || database.starts_with("postgresql://") {
             // The URL may carry a password: name only the host part in errors.
             let shown = database.rsplit('@').next().unwrap_or("the server");
@@ -118,7 +129,8 @@ impl Database {
             Ok(Database::Postgres(store))
         } else {
             let path = std::path::Path::new(database);
-            let store = SqliteStore::open_with(path, migrations)
+            let options = store_sqlite::SqliteOptions { migrations, group_commit };
+            let store = SqliteStore::open_with_options(path, &options)
                 .await
                 .with_context(|| format!("failed to open the database {}", path.display()))?;
             Ok(Database::Sqlite(store))

@@ -200,6 +200,10 @@ struct ServeArgs {
     /// PostgreSQL connections this process keeps at most.
     #[arg(long, env = "SHAQYRU_POOL_SIZE", default_value_t = store_postgres::DEFAULT_POOL_SIZE)]
     pool_size: u32,
+    /// SQLite: commits in flight at once share one transaction and one fsync ("on"), or each
+    /// commit is its own ("off").
+    #[arg(long, env = "SHAQYRU_SQLITE_GROUP_COMMIT", default_value = "on", value_parser = parse_group_commit)]
+    sqlite_group_commit: store_sqlite::GroupCommit,
     /// Do not create the demo accounts (create real ones with `shaqyru users add`).
     #[arg(long, env = "SHAQYRU_NO_DEMO_ACCOUNTS")]
     no_demo_accounts: bool,
@@ -329,6 +333,14 @@ fn parse_delay(text: &str) -> Result<Duration, String> {
     }
     let d: jiff::SignedDuration = text.parse().map_err(|_| format!("\"{text}\" is not a number of seconds or a duration like 200ms"))?;
     Duration::try_from(d).map_err(|_| format!("\"{text}\" is negative"))
+}
+
+fn parse_group_commit(text: &str) -> Result<store_sqlite::GroupCommit, String> {
+    match text {
+        "on" => Ok(store_sqlite::GroupCommit::default()),
+        "off" => Ok(store_sqlite::GroupCommit::Off),
+        _ => Err(format!("\"{text}\" is neither \"on\" nor \"off\"")),
+    }
 }
 
 fn versions(v: &[i64]) -> String {
@@ -562,6 +574,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo_accounts: !args.no_demo_accounts,
         migrations: if args.no_migrate { store::Migrations::RequireCurrent } else { store::Migrations::Apply },
         pool_size: args.pool_size,
+        sqlite_group_commit: args.sqlite_group_commit,
         ..Settings::default()
     };
     let token = std::env::var("SHAQYRU_GATEWAY_TOKEN").ok().filter(|t| !t.is_empty());

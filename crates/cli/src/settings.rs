@@ -36,6 +36,9 @@ pub struct Settings {
     pub migrations: store::Migrations,
     /// PostgreSQL connections this process keeps at most (ignored for SQLite).
     pub pool_size: u32,
+    /// SQLite only: whether commits in flight at once share one transaction and one fsync
+    /// (on by default; off makes each commit its own transaction, as before, for comparison).
+    pub sqlite_group_commit: store_sqlite::GroupCommit,
     /// Which external systems are simulated in process and which are reached over HTTP.
     pub systems: SystemsConfig,
     /// The shared secret of the gateway's signed inbound messages; none: not accepted.
@@ -98,6 +101,7 @@ impl Default for Settings {
             demo_accounts: true,
             migrations: store::Migrations::Apply,
             pool_size: store_postgres::DEFAULT_POOL_SIZE,
+            sqlite_group_commit: store_sqlite::GroupCommit::default(),
             systems: SystemsConfig::default(),
             gateway_secret: None,
             keys_dir: None,

@@ -6,6 +6,9 @@
 //! file lock, and the write lock is taken before the first read of a transaction (a version
 //! check can never be overtaken by another writer, even of another process). Reads use a
 //! separate pool of read-only connections, which WAL lets run alongside the writer.
+//!
+//! By default `Store::commit` goes through group commit (`group`): the units that concurrent
+//! callers queue share one transaction and one `fsync`, each in its own savepoint.
 
 #[macro_use]
 mod columns;
@@ -15,14 +18,17 @@ mod audit;
 pub mod bulk;
 mod documents;
 mod error;
+mod group;
 mod monitoring;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
 use error::{backend, is_unique_violation};
+pub use group::{DEFAULT_MAX_BATCH, GroupCommit};
+use group::{GroupWriter, Pending};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::path::Path;
 use std::time::Duration;
 use store::{
@@ -47,6 +53,17 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only connections.
     reader: SqlitePool,
+    /// The group-commit writer that `commit` queues on; none: each commit is its own transaction.
+    group: Option<GroupWriter>,
+}
+
+/// How to open an SQLite store.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SqliteOptions {
+    /// Apply pending migrations, refuse to open until they are applied, or only inspect.
+    pub migrations: Migrations,
+    /// Whether concurrent commits share a transaction (on by default).
+    pub group_commit: GroupCommit,
 }
 
 impl SqliteStore {
@@ -59,14 +76,21 @@ impl SqliteStore {
     /// Opens the database at `path`, creating the file if it is missing. Refuses a schema newer
     /// than this build; pending migrations are applied or refused as `migrations` says.
     pub async fn open_with(path: &Path, migrations: Migrations) -> Result<SqliteStore> {
-        let options = SqliteConnectOptions::new()
+        SqliteStore::open_with_options(path, &SqliteOptions { migrations, ..SqliteOptions::default() }).await
+    }
+
+    /// Opens the database at `path` as `options` say (see [`SqliteStore::open_with`]). With
+    /// group commit on, this starts the writer task on the current Tokio runtime.
+    pub async fn open_with_options(path: &Path, options: &SqliteOptions) -> Result<SqliteStore> {
+        let migrations = options.migrations;
+        let connect = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(backend("open database"))?;
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(connect.clone()).await.map_err(backend("open database"))?;
         schema_status(&writer).await?.check(migrations)?;
         if migrations != Migrations::Inspect {
             run_migrations(&writer).await?;
@@ -74,10 +98,14 @@ impl SqliteStore {
         // Opened after the writer so that the file, and its WAL mode, exist already.
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(options.read_only(true))
+            .connect_with(connect.read_only(true))
             .await
             .map_err(backend("open database for reading"))?;
-        Ok(SqliteStore { writer, reader })
+        let group = match options.group_commit {
+            GroupCommit::Off => None,
+            GroupCommit::On { max_batch } => Some(GroupWriter::start(writer.clone(), max_batch)),
+        };
+        Ok(SqliteStore { writer, reader, group })
     }
 
     /// The schema versions this database has applied against those this build knows.
@@ -100,11 +128,6 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
-    }
-
-    /// Begins a write transaction holding SQLite's write lock from its first statement.
-    async fn write_tx(&self, op: &'static str) -> Result<Transaction<'static, Sqlite>> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(backend(op))
     }
 }
 
@@ -130,22 +153,32 @@ async fn schema_status(pool: &SqlitePool) -> Result<SchemaStatus> {
 }
 
 /// Runs `work` in a write transaction: commits if it succeeds, rolls back if it fails.
+///
+/// When the commit or the rollback itself fails (SQLite may already have rolled the whole
+/// transaction back after a disk error), the connection's transaction state is unknown, and the
+/// driver would refuse every later `BEGIN` on it: it is closed instead of going back to the
+/// pool, which opens a fresh one.
 macro_rules! in_write_tx {
     ($self:ident, $op:literal, |$tx:ident| $work:expr) => {{
-        let mut tx = $self.write_tx($op).await?;
+        let mut conn = $self.writer.acquire().await.map_err(backend($op))?;
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(backend($op))?;
         let outcome = {
             let $tx: &mut SqliteConnection = &mut tx;
             $work
         };
         match outcome {
-            Ok(value) => {
-                tx.commit().await.map_err(backend(concat!($op, " (commit)")))?;
-                Ok(value)
-            }
+            Ok(value) => match tx.commit().await {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    conn.close_on_drop();
+                    Err(backend(concat!($op, " (commit)"))(e))
+                }
+            },
             Err(e) => {
-                // The rollback's own failure would hide the reason the work failed; the
-                // connection discards the transaction in any case.
-                let _ = tx.rollback().await;
+                // The rollback's own failure would hide the reason the work failed.
+                if tx.rollback().await.is_err() {
+                    conn.close_on_drop();
+                }
                 Err(e)
             }
         }
@@ -374,7 +407,10 @@ impl Store for SqliteStore {
         check_unit(&unit)?;
         // Serialized before the transaction so that the write lock is held only for SQL.
         let events = store_sql::prepare_events(&unit.events)?;
-        in_write_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await)
+        match &self.group {
+            Some(group) => group.commit(Pending { unit, events }).await,
+            None => in_write_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await),
+        }
     }
 
     async fn load_events(&self, case: &CaseId) -> Result<Vec<Event>> {

@@ -26,6 +26,8 @@ use domain::{Actor, CaseId, EditionRef, Event, EventKind, UserId};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 
 /// Defines one `#[tokio::test]` per check of this suite, in the module where it is invoked. Each
 /// test calls `$run(|store| async move { check(&store).await })`: `$run` is the backend's async
@@ -90,6 +92,12 @@ macro_rules! conformance_tests {
             // Several worker threads, so that the racing appends really overlap.
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             access_log_is_one_hash_chain_read_newest_first,
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            concurrent_commits_of_different_cases_all_land,
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            a_failing_unit_among_concurrent_ones_fails_alone,
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            concurrent_units_for_one_case_apply_in_version_order,
         }
     };
     (@tests $run:ident; $($(#[$attr:meta])* $check:ident),* $(,)?) => {
@@ -135,6 +143,9 @@ where
     events_are_stored_in_per_case_hash_chains(&make().await).await;
     checkpoints_are_numbered_and_chained(&make().await).await;
     access_log_is_one_hash_chain_read_newest_first(&make().await).await;
+    concurrent_commits_of_different_cases_all_land(&make().await).await;
+    a_failing_unit_among_concurrent_ones_fails_alone(&make().await).await;
+    concurrent_units_for_one_case_apply_in_version_order(&make().await).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,6 +349,53 @@ fn assert_conflict(what: &str, r: crate::Result<()>, case: &CaseId, expected: u6
         }
         other => panic!("{what}: expected Conflict {{ expected: {expected}, actual: {actual} }}, got {other:?}"),
     }
+}
+
+/// Awaits every future at once, polled in turn on the calling task, and returns their outputs in
+/// order: concurrent callers of one store, as the engine's requests are (a backend that batches
+/// commits sees them queued together).
+pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (f, out) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *out = Some(v),
+                    Poll::Pending => waiting = true,
+                }
+            }
+        }
+        if waiting { Poll::Pending } else { Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}
+
+/// The unit of work that opens a case `id` with `reference` at version 2 (`CaseOpened` and its
+/// first task), for a backend's own tests of how it commits units.
+pub fn opening_unit(id: &str, reference: &str) -> UnitOfWork {
+    Fixture::new(id, reference, "sc-1", "prov-1", at(0)).open()
+}
+
+/// A unit of work on case `id` (opened by [`opening_unit`]) decided at version `expected`: one
+/// `DocumentProduced` event named `document`.
+pub fn follow_up_unit(id: &str, reference: &str, expected: u64, document: &str) -> UnitOfWork {
+    Fixture::new(id, reference, "sc-1", "prov-1", at(0)).produce(expected, &[document], at(60))
+}
+
+/// The commit sequence numbers of every event of `cases`, each case's in version order; checks
+/// that every event has one and that they grow with the version.
+async fn sequences(store: &impl Store, cases: &[CaseId]) -> Vec<u64> {
+    let mut all = Vec::new();
+    for case in cases {
+        let links = ok("event chain", store.event_chain(case).await);
+        let seqs: Vec<u64> = links.iter().map(|l| l.seq.expect("a commit sequence")).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "case {case}: the commit sequence grows with the version: {seqs:?}");
+        all.extend(seqs);
+    }
+    all
 }
 
 fn task_ids(rows: &[TaskRow]) -> Vec<(String, u32)> {
@@ -1460,4 +1518,138 @@ pub async fn access_log_is_one_hash_chain_read_newest_first(store: &impl Store) 
     assert_eq!(of_u1.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![3, 1], "filtered by user");
     let both = AccessQuery { case_id: Some(CaseId("case-a".into())), user: Some("u1".into()), limit: 0 };
     assert_eq!(ok("of u1 on case a", store.access_log(&both).await).iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1], "both filters");
+}
+
+/// Many commits of different cases at once (as many requests in flight): every one lands whole,
+/// each case reads back as committed, and every event has its own commit sequence number, within
+/// the audit mark.
+pub async fn concurrent_commits_of_different_cases_all_land(store: &impl Store) {
+    const CASES: usize = 24;
+    let cases: Vec<Fixture> =
+        (0..CASES).map(|i| Fixture::new(&format!("case-{i:02}"), &format!("2026-{i:04}"), "sc-1", "prov-1", at(0))).collect();
+    let opened = join_all(cases.iter().map(|c| store.commit(c.open())).collect()).await;
+    for (c, r) in cases.iter().zip(opened) {
+        ok(&format!("open {} among {CASES} at once", c.id), r);
+    }
+    let followed = join_all(cases.iter().map(|c| store.commit(c.produce(2, &["receipt"], at(60)))).collect()).await;
+    for (c, r) in cases.iter().zip(followed) {
+        ok(&format!("follow up {} among {CASES} at once", c.id), r);
+    }
+    for c in &cases {
+        let events = ok("load events", store.load_events(&c.id).await);
+        let expected: Vec<Event> = [c.open().events, c.produce(2, &["receipt"], at(60)).events].concat();
+        assert_eq!(events, expected, "case {}: both commits' events, in order", c.id);
+        let summary = ok("case summary", store.case_summary(&c.id).await).expect("the case exists");
+        assert_eq!(summary.version, 3, "case {}: the summary of the second commit", c.id);
+    }
+    let ids: Vec<CaseId> = cases.iter().map(|c| c.id.clone()).collect();
+    let mut seqs = sequences(store, &ids).await;
+    seqs.sort_unstable();
+    let total = seqs.len();
+    seqs.dedup();
+    assert_eq!(seqs.len(), total, "no two events share a commit sequence number");
+    assert_eq!(total, CASES * 3, "three events per case");
+    let mark = ok("audit mark", store.audit_mark().await);
+    assert!(seqs.last().is_some_and(|s| *s <= mark), "the audit mark covers every committed event");
+}
+
+/// Among commits in flight at once, the ones that fail on their own (a stale version, a used
+/// idempotency key, a used reference) fail with their own error and leave no trace; the others
+/// land.
+pub async fn a_failing_unit_among_concurrent_ones_fails_alone(store: &impl Store) {
+    let old = Fixture::new("case-old", "2026-0100", "sc-1", "prov-1", at(0));
+    let mut open_old = old.open();
+    open_old.idempotency = Some(old.idempotency("operator-1", "used-key", "hash", at(0)));
+    ok("open the existing case", store.commit(open_old).await);
+
+    let good: Vec<Fixture> =
+        (0..6).map(|i| Fixture::new(&format!("case-{i}"), &format!("2026-1{i:03}"), "sc-1", "prov-1", at(10))).collect();
+    let stale = old.produce(1, &["stale"], at(60));
+    let same_reference = Fixture::new("case-same-ref", "2026-0100", "sc-1", "prov-1", at(10));
+    let same_key = Fixture::new("case-same-key", "2026-0200", "sc-1", "prov-1", at(10));
+    let mut same_key_open = same_key.open();
+    same_key_open.idempotency = Some(same_key.idempotency("operator-1", "used-key", "other-hash", at(10)));
+
+    // The failing units sit between good ones, so that a batching backend has them mid-batch.
+    let mut units = Vec::new();
+    for (i, c) in good.iter().enumerate() {
+        units.push(c.open());
+        match i {
+            1 => units.push(stale.clone()),
+            3 => units.push(same_reference.open()),
+            4 => units.push(same_key_open.clone()),
+            _ => {}
+        }
+    }
+    let results = join_all(units.iter().map(|u| store.commit(u.clone())).collect()).await;
+    for (u, r) in units.iter().zip(results) {
+        match u.case_id.0.as_str() {
+            "case-old" => assert_conflict("the stale unit among others", r, &old.id, 1, 2),
+            "case-same-ref" => match r {
+                Err(StoreError::DuplicateReference(reference)) => assert_eq!(reference, "2026-0100"),
+                other => panic!("a used reference among others: expected DuplicateReference, got {other:?}"),
+            },
+            "case-same-key" => match r {
+                Err(StoreError::DuplicateKey) => {}
+                other => panic!("a used idempotency key among others: expected DuplicateKey, got {other:?}"),
+            },
+            id => ok(&format!("the good unit {id} among failing ones"), r),
+        }
+    }
+    for c in &good {
+        assert_eq!(ok("load events", store.load_events(&c.id).await), c.open().events, "case {}: its unit landed whole", c.id);
+    }
+    let nothing = Trace { events: vec![], summary: None, tasks: vec![], outbox: vec![] };
+    assert_eq!(trace(store, &same_reference.id).await, nothing, "the case refused for its reference does not exist");
+    assert_eq!(trace(store, &same_key.id).await, nothing, "the case refused for its key does not exist");
+    assert_eq!(ok("load events", store.load_events(&old.id).await), old.open().events, "the stale unit appended nothing");
+    let record = ok("find idempotent", store.find_idempotent("operator-1", "used-key").await).expect("the first record");
+    assert_eq!(record.case_id, old.id, "the used key still names the first case");
+}
+
+/// Units for one case in flight at once, each decided on the version the one before it
+/// produces: each lands only if the case is at its version when it is applied, as if they were
+/// committed one after another; a unit decided on a version already taken conflicts.
+pub async fn concurrent_units_for_one_case_apply_in_version_order(store: &impl Store) {
+    let case = Fixture::new("case-1", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("open the case", store.commit(case.open()).await);
+    // Decided on versions 2, 3, 4, 5 (a chain), and one more on 2 (stale once the first lands).
+    let mut units: Vec<UnitOfWork> = (0..4u64).map(|i| case.produce(2 + i, &[format!("doc-{i}").as_str()], at(60 + i as i64))).collect();
+    units.push(case.produce(2, &["late"], at(70)));
+    let results = join_all(units.iter().map(|u| store.commit(u.clone())).collect()).await;
+
+    let events = ok("load events", store.load_events(&case.id).await);
+    let version = events.len() as u64;
+    let stored: Vec<String> = events[2..]
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::DocumentProduced { document, .. } => document.clone(),
+            other => panic!("only DocumentProduced events follow the opening, got {other:?}"),
+        })
+        .collect();
+    // Each success appended exactly its own event at its own version.
+    let mut landed: Vec<(u64, String)> = Vec::new();
+    for (u, r) in units.iter().zip(results) {
+        let EventKind::DocumentProduced { document, .. } = &u.events[0].kind else { unreachable!("fixture units produce documents") };
+        match r {
+            Ok(()) => landed.push((u.expected_version, document.clone())),
+            Err(StoreError::Conflict { expected, actual, .. }) => {
+                assert_eq!(expected, u.expected_version, "{document}: the conflict names the unit's version");
+                assert_ne!(actual, expected, "{document}: a conflict means the case was at another version");
+            }
+            Err(e) => panic!("{document}: expected success or Conflict, got {e:?}"),
+        }
+    }
+    landed.sort();
+    assert!(!landed.is_empty(), "the unit at the case's version lands, whichever runs first");
+    assert_eq!(
+        landed.iter().map(|(_, d)| d.clone()).collect::<Vec<_>>(),
+        stored,
+        "the stored events are exactly the successful units', in version order"
+    );
+    for (i, (expected, _)) in landed.iter().enumerate() {
+        assert_eq!(*expected, 2 + i as u64, "successes are decided on consecutive versions from the case's: {landed:?}");
+    }
+    let summary = ok("case summary", store.case_summary(&case.id).await).expect("the case exists");
+    assert_eq!(summary.version, version, "the summary is the last success's");
 }

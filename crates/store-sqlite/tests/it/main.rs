@@ -28,6 +28,8 @@ where
 
 store::conformance_tests!(on_fresh_store);
 
+mod group_commit;
+
 /// `run_all` works with a factory, each store in its own file of one directory.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn run_all_on_fresh_files() {
