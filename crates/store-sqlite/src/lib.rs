@@ -15,6 +15,7 @@ pub mod bulk;
 mod documents;
 mod error;
 mod monitoring;
+mod retention;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
@@ -792,5 +793,17 @@ impl Store for SqliteStore {
 
     async fn checkpoints(&self) -> Result<Vec<store::Checkpoint>> {
         audit::checkpoints(&self.reader).await
+    }
+
+    async fn purge_candidates(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseSummary>> {
+        retention::candidates(&self.reader, after, limit).await
+    }
+
+    async fn purge_case(&self, purge: &store::Purge) -> Result<store::PurgeCounts> {
+        in_write_tx!(self, "purge case", |tx| retention::purge(tx, purge).await)
+    }
+
+    async fn tombstone(&self, case: &CaseId) -> Result<Option<store::Tombstone>> {
+        retention::tombstone(&self.reader, case).await
     }
 }
