@@ -33,10 +33,12 @@ pub async fn audit(command: AuditCmd) -> anyhow::Result<()> {
             db.close().await;
             let report = report.map_err(|e| anyhow::anyhow!("failed to read the audit log: {e}"))?;
             println!(
-                "cases: {}, events: {} ({} unchained, before 0006), checkpoints: {}, in {} ms",
+                "cases: {}, events: {} ({} unchained, before 0006), purged cases: {} ({} redacted events), checkpoints: {}, in {} ms",
                 report.cases,
                 report.events,
                 report.unchained,
+                report.purged,
+                report.redacted,
                 report.checkpoints,
                 started.elapsed().as_millis()
             );

@@ -133,6 +133,10 @@ pub enum EngineError {
     Invalid(Vec<FieldError>),
     #[error("{0} not found")]
     NotFound(String),
+    /// The case's personal data was purged under its edition's retention rule: only its
+    /// tombstone, its redacted history, its summary and its task rows remain.
+    #[error("case {case} was purged on {purged_at} under the retention rule \"{rule}\"")]
+    Purged { case: CaseId, purged_at: Timestamp, rule: String },
     #[error("{0}")]
     Forbidden(String),
     #[error("the case changed meanwhile: it is at version {actual}, your view is of version {expected}; reload and try again")]
@@ -401,7 +405,7 @@ impl Engine {
     }
 
     pub async fn case(&self, actor: &Actor, case_id: &CaseId) -> Result<CaseView> {
-        let events = self.store.load_events(case_id).await?;
+        let events = self.events(case_id).await?;
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         self.authorize_read(actor, &case)?;
         let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
@@ -678,8 +682,26 @@ impl Engine {
         Ok(())
     }
 
+    /// A case's events; a purged case's redacted events do not read as events, so a failure
+    /// to read is `Purged` when the case has a tombstone (the common path pays nothing extra).
+    async fn events(&self, case_id: &CaseId) -> Result<Vec<Event>> {
+        match self.store.load_events(case_id).await {
+            Ok(events) => Ok(events),
+            Err(e) => match self.store.tombstone(case_id).await? {
+                Some(t) => Err(EngineError::Purged { case: t.case_id, purged_at: t.purged_at, rule: t.rule }),
+                None => Err(e.into()),
+            },
+        }
+    }
+
+    /// Purges the personal data of every closed case due under its edition's retention rule
+    /// (see [`crate::retention`]).
+    pub async fn purge(&self, options: &crate::retention::PurgeOptions) -> Result<crate::retention::PurgeReport> {
+        crate::retention::purge(self.store.as_ref(), &self.regulations, options).await
+    }
+
     async fn load(&self, case_id: &CaseId) -> Result<(Case, Arc<Definition>)> {
-        let events = self.store.load_events(case_id).await?;
+        let events = self.events(case_id).await?;
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         let def = self.regulations.get(&case.edition, self.store.as_ref()).await?;
         Ok((case, def))
