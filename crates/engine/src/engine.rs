@@ -531,7 +531,16 @@ impl Engine {
         let steps: Vec<&str> = editions.iter().filter_map(|d| d.extension.as_ref().map(|e| e.step.as_str())).collect();
         let mut out = HashSet::new();
         for row in rows.iter().filter(|r| steps.contains(&r.step.as_str())) {
-            let (case, def) = self.load(&row.case_id).await?;
+            let (case, def) = match self.load(&row.case_id).await {
+                Ok(loaded) => loaded,
+                Err(EngineError::Purged { .. }) => {
+                    if self.purged_task_extended(editions, row).await? {
+                        out.insert((row.case_id.0.as_str(), row.task_id));
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let Some((ext, rule)) = case.extension.as_ref().zip(def.extension.as_ref()) else { continue };
             let task = case.tasks.iter().find(|t| t.id == row.task_id && t.step == rule.step);
             // The extension is granted while the coordination task is open, and moves its deadline.
@@ -540,6 +549,19 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+
+    /// `extended_tasks` for a purged case: its redacted events still say which outcome was
+    /// recorded at which step and when, which is all the extension's test needs.
+    async fn purged_task_extended(&self, editions: &[Arc<Definition>], row: &TaskRow) -> Result<bool> {
+        let Some(rule) = editions.iter().filter_map(|d| d.extension.as_ref()).find(|e| e.step == row.step) else { return Ok(false) };
+        let links = self.store.event_chain(&row.case_id).await?;
+        let granted = links
+            .iter()
+            .filter_map(|l| serde_json::from_value::<domain::retention::RedactedEvent>(l.body.get("redacted")?.clone()).ok())
+            .find(|r| r.kind == "outcome_recorded" && r.step.as_deref() == Some(&rule.step) && r.outcome.as_deref() == Some(&rule.outcome))
+            .map(|r| r.at);
+        Ok(granted.is_some_and(|at| row.opened_at <= at && row.done_at.is_none_or(|d| d >= at)))
     }
 
     /// Fires the timers that are due: each one's effect (a flag, an escalation, a term overrun)
