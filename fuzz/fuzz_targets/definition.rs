@@ -3,7 +3,7 @@
 //! at least one problem, each at a line and column inside the file, in order; a loaded
 //! definition loads again to the same value (it re-validates), carries the SHA-256 of its text,
 //! and its references hold (the start step, every step's role, every outcome's next step, the
-//! extension's steps, the policy's escalation role).
+//! extension's steps, the policy's escalation role), and a retention rule is within its range.
 #![no_main]
 
 use domain::definition::{Definition, load};
@@ -32,6 +32,9 @@ fn check_references(d: &Definition) {
         assert!(d.role(role).is_some(), "escalation to an unknown role {role:?}");
     }
     assert!((1..=99).contains(&d.policy.warn_at_percent));
+    if let Some(r) = &d.retention {
+        assert!(domain::retention::Retention::YEARS.contains(&r.years_after_closing), "retention out of range: {r:?}");
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -76,10 +76,12 @@ pub async fn audit(command: AuditCmd) -> anyhow::Result<()> {
                 println!("anchor file: {} hashes, all in the checkpoint chain", anchors.len());
             }
             println!(
-                "cases: {}, events: {} ({} unchained, before 0006), views: {}, checkpoints: {}, in {} ms",
+                "cases: {}, events: {} ({} unchained, before 0006), purged cases: {} ({} redacted events), views: {}, checkpoints: {}, in {} ms",
                 report.cases,
                 report.events,
                 report.unchained,
+                report.purged,
+                report.redacted,
                 report.views,
                 report.checkpoints,
                 started.elapsed().as_millis()

@@ -6,6 +6,7 @@ mod audit_cmd;
 mod calendar_cmd;
 mod deadlines_cmd;
 mod keys_cmd;
+mod purge_cmd;
 mod regulation_cmd;
 
 use anyhow::Context;
@@ -71,6 +72,9 @@ enum Cmd {
         #[command(subcommand)]
         command: audit_cmd::AuditCmd,
     },
+    /// Redact the personal data of closed cases past their edition's retention period, leaving
+    /// a tombstone each so that the audit log still verifies (--dry-run: only count).
+    Purge(purge_cmd::PurgeArgs),
 }
 
 #[derive(clap::Args)]
@@ -291,6 +295,7 @@ fn main() -> ExitCode {
         Cmd::Keys { command } => report(with_runtime(keys_cmd::keys(command))),
         Cmd::Invitations { command } => report(with_runtime(keys_cmd::invitations(command))),
         Cmd::Audit { command } => report(with_runtime(audit_cmd::audit(command))),
+        Cmd::Purge(args) => report(with_runtime(purge_cmd::purge(args))),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod application;
 pub mod case;
 pub mod definition;
 pub mod identity;
+pub mod retention;
 pub mod text;
 
 pub use case::{Actor, Case, CaseId, Command, Event, EventKind, Refusal, UserId};

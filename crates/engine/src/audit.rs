@@ -48,6 +48,13 @@ pub enum Broken {
     /// anchored hash: the newest rows were deleted (or rewritten with fresh hashes) after it.
     #[error("checkpoint {seq}: the access log row {row} it anchors is missing or changed")]
     AccessCheckpoint { seq: u64, row: u64 },
+    /// A purged case holds an event that is not in redacted form.
+    #[error("case {case} version {version}: the case is purged but this event is not redacted")]
+    NotRedacted { case: CaseId, version: u64 },
+    /// A purged case's events no longer give its tombstone's head (version, original hash) or
+    /// redaction chain: a redacted event, its stored hash or the tombstone was changed.
+    #[error("case {case}: the redacted events do not match the tombstone ({what})")]
+    TombstoneMismatch { case: CaseId, what: &'static str },
     /// `--expect`: the published hash is not the hash of any checkpoint.
     #[error("no checkpoint has the hash {0}")]
     ExpectedMissing(String),
@@ -61,6 +68,10 @@ pub struct AuditReport {
     /// Events written before the chain existed (migration 0006): hashed by the verifier, but
     /// with no stored hash to compare.
     pub unchained: u64,
+    /// Purged cases, each checked against its tombstone.
+    pub purged: u64,
+    /// Their events, redacted: checked through the redaction chain and the hashes they carry.
+    pub redacted: u64,
     pub checkpoints: u64,
     /// Rows of the access log.
     pub views: u64,
@@ -98,26 +109,41 @@ async fn walk(store: &dyn Store, marks: &[u64]) -> Result<Walk, StoreError> {
         let page = store.audit_cases(after.as_ref(), PAGE).await?;
         for case in &page {
             let links = store.event_chain(case).await?;
+            let tombstone = store.tombstone(case).await?;
             report.cases += 1;
             report.events += links.len() as u64;
             let mut prev = GENESIS.to_owned();
+            let mut redacted_prev = GENESIS.to_owned();
             let mut hashed = false;
+            let mut broken = None;
             let mut covered: Vec<Option<(u64, String)>> = vec![None; marks.len()];
             for (i, link) in links.iter().enumerate() {
                 let version = i as u64 + 1;
                 if link.version != version {
-                    report.problem.get_or_insert(Broken::MissingVersion { case: case.clone(), version });
+                    broken = Some(Broken::MissingVersion { case: case.clone(), version });
                     break;
                 }
-                let hash = chain::event_hash(&prev, &case.0, version, &link.body);
+                // A purged case's event carries its original hash in its redacted body; the
+                // redaction chain over those bodies is checked against the tombstone below.
+                let hash = if tombstone.is_some() {
+                    let Some(original) = chain::redacted_hash(&link.body) else {
+                        broken = Some(Broken::NotRedacted { case: case.clone(), version });
+                        break;
+                    };
+                    redacted_prev = chain::redaction_hash(&redacted_prev, &case.0, version, &link.body);
+                    report.redacted += 1;
+                    original.to_owned()
+                } else {
+                    chain::event_hash(&prev, &case.0, version, &link.body)
+                };
                 match &link.hash {
                     Some(stored) if *stored != hash => {
-                        report.problem.get_or_insert(Broken::HashMismatch { case: case.clone(), version });
+                        broken = Some(Broken::HashMismatch { case: case.clone(), version });
                         break;
                     }
                     Some(_) => hashed = true,
                     None if hashed => {
-                        report.problem.get_or_insert(Broken::HashRemoved { case: case.clone(), version });
+                        broken = Some(Broken::HashRemoved { case: case.clone(), version });
                         break;
                     }
                     None => report.unchained += 1,
@@ -128,6 +154,22 @@ async fn walk(store: &dyn Store, marks: &[u64]) -> Result<Walk, StoreError> {
                     }
                 }
                 prev = hash;
+            }
+            if let (None, Some(t)) = (&broken, &tombstone) {
+                report.purged += 1;
+                let what = if links.len() as u64 != t.head_version {
+                    Some("its number of events is not the tombstone's head version")
+                } else if prev != t.head_hash {
+                    Some("the last event's original hash is not the tombstone's head hash")
+                } else if redacted_prev != t.redacted_head {
+                    Some("the redaction chain does not end at the tombstone's")
+                } else {
+                    None
+                };
+                broken = what.map(|what| Broken::TombstoneMismatch { case: case.clone(), what });
+            }
+            if let Some(b) = broken {
+                report.problem.get_or_insert(b);
             }
             for (root, head) in roots.iter_mut().zip(covered) {
                 if let Some((version, head)) = head {

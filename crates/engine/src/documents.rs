@@ -478,7 +478,7 @@ impl Engine {
         language: Option<&str>,
         origin: Origin,
     ) -> Result<RenderedDocument> {
-        let (case, _) = self.load(case_id).await?;
+        let (case, _) = self.load_for(actor, case_id).await?;
         self.authorize_read(actor, &case)?;
         if self.coordination_only(actor) {
             return Err(EngineError::Forbidden("the KNB liaison sees coordination requests, not the case's documents".into()));

@@ -136,6 +136,10 @@ pub enum EngineError {
     Invalid(Vec<FieldError>),
     #[error("{0} not found")]
     NotFound(String),
+    /// The case's personal data was purged under its edition's retention rule: only its
+    /// tombstone, its redacted history, its summary and its task rows remain.
+    #[error("case {case} was purged on {purged_at} under the retention rule \"{rule}\"")]
+    Purged { case: CaseId, purged_at: Timestamp, rule: String },
     #[error("{0}")]
     Forbidden(String),
     #[error("the case changed meanwhile: it is at version {actual}, your view is of version {expected}; reload and try again")]
@@ -366,7 +370,7 @@ impl Engine {
         if let Some(done) = self.replay(actor, key, &request_hash).await? {
             return Ok(done);
         }
-        let (case, def) = self.load(case_id).await?;
+        let (case, def) = self.load_for(actor, case_id).await?;
         self.authorize_read(actor, &case)?;
         if request.version != case.version {
             return Err(EngineError::Conflict { expected: request.version, actual: case.version });
@@ -432,7 +436,10 @@ impl Engine {
     }
 
     async fn read_case(&self, actor: &Actor, case_id: &CaseId, origin: Origin, what: Viewed) -> Result<CaseView> {
-        let events = self.store.load_events(case_id).await?;
+        let events = match self.events(case_id).await {
+            Ok(events) => events,
+            Err(e) => return Err(self.hide_purged(actor, e).await),
+        };
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         self.authorize_read(actor, &case)?;
         let definition = self.regulations.get(&case.edition, self.store.as_ref()).await?;
@@ -607,7 +614,16 @@ impl Engine {
         let steps: Vec<&str> = editions.iter().filter_map(|d| d.extension.as_ref().map(|e| e.step.as_str())).collect();
         let mut out = HashSet::new();
         for row in rows.iter().filter(|r| steps.contains(&r.step.as_str())) {
-            let (case, def) = self.load(&row.case_id).await?;
+            let (case, def) = match self.load(&row.case_id).await {
+                Ok(loaded) => loaded,
+                Err(EngineError::Purged { .. }) => {
+                    if self.purged_task_extended(editions, row).await? {
+                        out.insert((row.case_id.0.as_str(), row.task_id));
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let Some((ext, rule)) = case.extension.as_ref().zip(def.extension.as_ref()) else { continue };
             let task = case.tasks.iter().find(|t| t.id == row.task_id && t.step == rule.step);
             // The extension is granted while the coordination task is open, and moves its deadline.
@@ -616,6 +632,19 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+
+    /// `extended_tasks` for a purged case: its redacted events still say which outcome was
+    /// recorded at which step and when, which is all the extension's test needs.
+    async fn purged_task_extended(&self, editions: &[Arc<Definition>], row: &TaskRow) -> Result<bool> {
+        let Some(rule) = editions.iter().filter_map(|d| d.extension.as_ref()).find(|e| e.step == row.step) else { return Ok(false) };
+        let links = self.store.event_chain(&row.case_id).await?;
+        let granted = links
+            .iter()
+            .filter_map(|l| serde_json::from_value::<domain::retention::RedactedEvent>(l.body.get("redacted")?.clone()).ok())
+            .find(|r| r.kind == "outcome_recorded" && r.step.as_deref() == Some(&rule.step) && r.outcome.as_deref() == Some(&rule.outcome))
+            .map(|r| r.at);
+        Ok(granted.is_some_and(|at| row.opened_at <= at && row.done_at.is_none_or(|d| d >= at)))
     }
 
     /// Fires the timers that are due: each one's effect (a flag, an escalation, a term overrun)
@@ -758,8 +787,52 @@ impl Engine {
         Ok(())
     }
 
+    /// A case's events; a purged case's redacted events do not read as events, so a failure
+    /// to read is `Purged` when the case has a tombstone (the common path pays nothing extra).
+    async fn events(&self, case_id: &CaseId) -> Result<Vec<Event>> {
+        match self.store.load_events(case_id).await {
+            Ok(events) => Ok(events),
+            Err(e) => match self.store.tombstone(case_id).await? {
+                Some(t) => Err(EngineError::Purged { case: t.case_id, purged_at: t.purged_at, rule: t.rule }),
+                None => Err(e.into()),
+            },
+        }
+    }
+
+    /// Purges the personal data of every closed case due under its edition's retention rule
+    /// (see [`crate::retention`]).
+    pub async fn purge(&self, options: &crate::retention::PurgeOptions) -> Result<crate::retention::PurgeReport> {
+        crate::retention::purge(self.store.as_ref(), &self.regulations, options).await
+    }
+
+    /// [`Engine::load`] for a reader: a purged case is told as purged only to those who could
+    /// read it (see [`Engine::hide_purged`]).
+    pub(crate) async fn load_for(&self, actor: &Actor, case_id: &CaseId) -> Result<(Case, Arc<Definition>)> {
+        match self.load(case_id).await {
+            Ok(loaded) => Ok(loaded),
+            Err(e) => Err(self.hide_purged(actor, e).await),
+        }
+    }
+
+    /// `Purged` as `actor` may learn it. The events, and with them the case's units, are
+    /// redacted, but the case summary keeps its branch and provider: staff of those units and
+    /// those who see every unit are told that the case was purged; to anyone else it does not
+    /// exist, as an unpurged case of another unit does not (decision 9).
+    async fn hide_purged(&self, actor: &Actor, e: EngineError) -> EngineError {
+        if let EngineError::Purged { case, .. } = &e {
+            let ours = match self.store.case_summary(case).await {
+                Ok(Some(s)) => s.sc_branch == actor.unit || s.provider == actor.unit,
+                _ => false,
+            };
+            if !(ours || self.sees_all(actor)) {
+                return EngineError::NotFound(format!("case {case}"));
+            }
+        }
+        e
+    }
+
     async fn load(&self, case_id: &CaseId) -> Result<(Case, Arc<Definition>)> {
-        let events = self.store.load_events(case_id).await?;
+        let events = self.events(case_id).await?;
         let case = Case::replay(case_id.clone(), &events).ok_or_else(|| EngineError::NotFound(format!("case {case_id}")))?;
         let def = self.regulations.get(&case.edition, self.store.as_ref()).await?;
         Ok((case, def))

@@ -13,6 +13,7 @@ pub mod deadlines;
 mod engine;
 mod outbox;
 pub mod regulations;
+pub mod retention;
 
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use engine::{

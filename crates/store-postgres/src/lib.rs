@@ -17,6 +17,7 @@ mod audit;
 mod documents;
 mod error;
 mod monitoring;
+mod retention;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
@@ -949,6 +950,18 @@ impl Store for PgStore {
 
     async fn access_chain(&self, after: u64, limit: u32) -> Result<Vec<store::AccessRecord>> {
         access::chain(&self.pool, after, limit).await
+    }
+
+    async fn purge_candidates(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseSummary>> {
+        retention::candidates(&self.pool, after, limit).await
+    }
+
+    async fn purge_case(&self, purge: &store::Purge) -> Result<store::PurgeCounts> {
+        in_tx!(self, "purge case", |tx| retention::purge(tx, purge).await)
+    }
+
+    async fn tombstone(&self, case: &CaseId) -> Result<Option<store::Tombstone>> {
+        retention::tombstone(&self.pool, case).await
     }
 
     async fn wait_for_work(&self, timeout: Duration) {

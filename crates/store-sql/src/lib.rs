@@ -645,3 +645,84 @@ pub fn next_access(last: Option<(i64, String)>, new: &NewAccess) -> Result<Acces
 pub fn access_limit(limit: u32) -> i64 {
     if limit == 0 { 100 } else { i64::from(limit) }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Retention (issue 8).
+
+#[derive(sqlx::FromRow)]
+pub struct TombstoneRow {
+    pub case_id: String,
+    pub head_version: i64,
+    pub head_hash: String,
+    pub redacted_head: String,
+    pub purged_at: i64,
+    pub purged_by: String,
+    pub rule: String,
+}
+
+impl TryFrom<TombstoneRow> for store::Tombstone {
+    type Error = StoreError;
+    fn try_from(r: TombstoneRow) -> Result<store::Tombstone> {
+        Ok(store::Tombstone {
+            case_id: CaseId(r.case_id),
+            head_version: to_u64(r.head_version, "case_tombstones.head_version")?,
+            head_hash: r.head_hash,
+            redacted_head: r.redacted_head,
+            purged_at: timestamp(r.purged_at)?,
+            purged_by: r.purged_by,
+            rule: r.rule,
+        })
+    }
+}
+
+impl TryFrom<&store::Tombstone> for TombstoneRow {
+    type Error = StoreError;
+    fn try_from(t: &store::Tombstone) -> Result<TombstoneRow> {
+        Ok(TombstoneRow {
+            case_id: t.case_id.0.clone(),
+            head_version: to_i64(t.head_version, "tombstone head version")?,
+            head_hash: t.head_hash.clone(),
+            redacted_head: t.redacted_head.clone(),
+            purged_at: micros(t.purged_at),
+            purged_by: t.purged_by.clone(),
+            rule: t.rule.clone(),
+        })
+    }
+}
+
+/// A purge's redacted bodies as (version, JSON text), after checking that there is one per
+/// version up to the tombstone's head: a mismatch is the caller's bug, and storing it would
+/// leave events unredacted or the tombstone wrong.
+pub fn purge_bodies(purge: &store::Purge) -> Result<Vec<(i64, String)>> {
+    let head = purge.tombstone.head_version;
+    if purge.bodies.len() as u64 != head {
+        return Err(StoreError::Backend(format!(
+            "purge of case {}: {} redacted bodies for a head at version {head}",
+            purge.tombstone.case_id,
+            purge.bodies.len()
+        )));
+    }
+    purge
+        .bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| Ok((to_i64(i as u64 + 1, "event version")?, serde_json::to_string(body).map_err(json("events.body"))?)))
+        .collect()
+}
+
+/// What a purge finds before it writes: the case's current version (0: no events), whether it
+/// has a tombstone, and the stored hash of the tombstone's head event. `Ok` when the purge may
+/// go ahead; `Conflict` when the case moved on or is purged already; `Backend` when the stored
+/// head hash is not the tombstone's (the chain was changed since the purge was prepared).
+pub fn check_purge(t: &store::Tombstone, version: i64, purged: bool, stored_head: Option<String>) -> Result<()> {
+    let actual = to_u64(version, "events.version")?;
+    if purged || actual != t.head_version {
+        return Err(StoreError::Conflict { case: t.case_id.clone(), expected: t.head_version, actual });
+    }
+    match stored_head {
+        Some(h) if h != t.head_hash => {
+            Err(StoreError::Backend(format!("purge of case {}: the stored head hash is not the one the purge was prepared on", t.case_id)))
+        }
+        _ => Ok(()),
+    }
+}

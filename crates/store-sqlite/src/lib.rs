@@ -20,6 +20,7 @@ mod documents;
 mod error;
 mod group;
 mod monitoring;
+mod retention;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
@@ -842,5 +843,17 @@ impl Store for SqliteStore {
 
     async fn access_chain(&self, after: u64, limit: u32) -> Result<Vec<store::AccessRecord>> {
         access::chain(&self.reader, after, limit).await
+    }
+
+    async fn purge_candidates(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseSummary>> {
+        retention::candidates(&self.reader, after, limit).await
+    }
+
+    async fn purge_case(&self, purge: &store::Purge) -> Result<store::PurgeCounts> {
+        in_write_tx!(self, "purge case", |tx| retention::purge(tx, purge).await)
+    }
+
+    async fn tombstone(&self, case: &CaseId) -> Result<Option<store::Tombstone>> {
+        retention::tombstone(&self.reader, case).await
     }
 }

@@ -192,6 +192,29 @@ pub fn access_hash(prev: &str, f: &AccessFields<'_>) -> String {
     hex::encode(h.finalize())
 }
 
+/// The body a purged event is stored with: the redacted event (what the domain keeps of it)
+/// and the event's hash in the chain before redaction, so that the chain's heads, and with them
+/// the checkpoints, can still be fed after the content is gone.
+pub fn redacted_body(redacted: serde_json::Value, hash: &str) -> serde_json::Value {
+    serde_json::json!({ "redacted": redacted, "hash": hash })
+}
+
+/// The original chain hash a redacted body carries, or `None` when `body` is not one.
+pub fn redacted_hash(body: &serde_json::Value) -> Option<&str> {
+    let object = body.as_object()?;
+    if object.len() != 2 || !object.get("redacted").is_some_and(serde_json::Value::is_object) {
+        return None;
+    }
+    object.get("hash")?.as_str()
+}
+
+/// The redaction chain of a purged case: like [`event_hash`] over the redacted bodies (which
+/// carry the original hashes), so that the tombstone's `redacted_head` commits to every
+/// redacted body and to every original hash.
+pub fn redaction_hash(prev: &str, case: &str, version: u64, redacted_body: &serde_json::Value) -> String {
+    event_hash(&format!("redacted:{prev}"), case, version, redacted_body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +311,16 @@ mod tests {
         assert_ne!(with(0, GENESIS), checkpoint_hash(&old));
         assert_ne!(with(3, GENESIS), with(4, GENESIS));
         assert_ne!(with(3, GENESIS), with(3, &"a".repeat(64)));
+    }
+
+    #[test]
+    fn a_redacted_body_carries_its_original_hash_and_nothing_else_passes_for_one() {
+        let body = redacted_body(json!({"type": "case_opened"}), "ab");
+        assert_eq!(redacted_hash(&body), Some("ab"));
+        assert_eq!(redacted_hash(&json!({"type": "case_opened", "hash": "ab"})), None);
+        assert_eq!(redacted_hash(&json!({"redacted": "x", "hash": "ab"})), None);
+        let chained = redaction_hash(GENESIS, "c1", 1, &body);
+        assert_ne!(chained, event_hash(GENESIS, "c1", 1, &body), "the redaction chain is its own");
+        assert_ne!(chained, redaction_hash(GENESIS, "c1", 1, &redacted_body(json!({"type": "case_opened"}), "ac")));
     }
 }

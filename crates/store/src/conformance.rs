@@ -98,6 +98,8 @@ macro_rules! conformance_tests {
             a_failing_unit_among_concurrent_ones_fails_alone,
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             concurrent_units_for_one_case_apply_in_version_order,
+            #[tokio::test]
+            a_purge_redacts_the_case_and_leaves_a_tombstone,
         }
     };
     (@tests $run:ident; $($(#[$attr:meta])* $check:ident),* $(,)?) => {
@@ -146,6 +148,7 @@ where
     concurrent_commits_of_different_cases_all_land(&make().await).await;
     a_failing_unit_among_concurrent_ones_fails_alone(&make().await).await;
     concurrent_units_for_one_case_apply_in_version_order(&make().await).await;
+    a_purge_redacts_the_case_and_leaves_a_tombstone(&make().await).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1652,4 +1655,102 @@ pub async fn concurrent_units_for_one_case_apply_in_version_order(store: &impl S
     }
     let summary = ok("case summary", store.case_summary(&case.id).await).expect("the case exists");
     assert_eq!(summary.version, version, "the summary is the last success's");
+}
+
+/// The purge of a case built from its chain as the engine builds it: each body replaced by a
+/// redacted stand-in carrying the original hash, the redaction chain over them.
+async fn purge_of(store: &impl Store, case: &CaseId, t: Timestamp) -> crate::Purge {
+    use crate::chain::{self, GENESIS};
+    let links = ok("event chain", store.event_chain(case).await);
+    let mut bodies = Vec::new();
+    let mut redacted_head = GENESIS.to_owned();
+    for link in &links {
+        let stub = json!({ "type": link.body["type"], "at": link.body["at"] });
+        let body = chain::redacted_body(stub, link.hash.as_deref().expect("a chained event"));
+        redacted_head = chain::redaction_hash(&redacted_head, &case.0, link.version, &body);
+        bodies.push(body);
+    }
+    let last = links.last().expect("the case has events");
+    crate::Purge {
+        tombstone: crate::Tombstone {
+            case_id: case.clone(),
+            head_version: last.version,
+            head_hash: last.hash.clone().expect("a chained event"),
+            redacted_head,
+            purged_at: t,
+            purged_by: "retention-officer".into(),
+            rule: "2018-2: 5 years after closing".into(),
+        },
+        bodies,
+    }
+}
+
+/// Closed cases without a tombstone are the purge's candidates. A purge replaces the bodies of
+/// the case's events (versions, hashes and commit sequence stay), writes the tombstone and
+/// deletes the case's documents, outbox messages and idempotency records, and nothing of any
+/// other case; the summary and task rows stay for reports. A purge at a stale version, or of a
+/// case purged already, is a conflict that writes nothing.
+pub async fn a_purge_redacts_the_case_and_leaves_a_tombstone(store: &impl Store) {
+    let closed = Fixture::new("case-p", "2026-000090", "sc-1", "prov-1", at(0));
+    let open = Fixture::new("case-o", "2026-000091", "sc-1", "prov-1", at(0));
+    let closed_too = Fixture::new("case-q", "2026-000092", "sc-1", "prov-1", at(0));
+    for (f, key) in [(&closed, "k-p"), (&open, "k-o"), (&closed_too, "k-q")] {
+        let mut unit = f.open();
+        unit.idempotency = Some(f.idempotency("operator-1", key, "h", at(0)));
+        unit.outbox = vec![f.message(&format!("m-{key}"), "knb.request_coordination", at(0))];
+        ok("open", store.commit(unit).await);
+        let mut unit = f.produce(2, &["acceptance_receipt"], at(10));
+        unit.documents = vec![document(f, &format!("doc-{key}"), "acceptance_receipt", None, None, at(10))];
+        if f.id != open.id {
+            unit.summary = f.summary(3, "closed", &[], at(10));
+        }
+        ok("close", store.commit(unit).await);
+    }
+    let candidates = ok("candidates", store.purge_candidates(None, 10).await);
+    assert_eq!(case_ids(&candidates), ["case-p", "case-q"], "closed cases, by id; never an open one");
+    assert_eq!(case_ids(&ok("next page", store.purge_candidates(Some(&closed.id), 1).await)), ["case-q"], "paged after `after`");
+    assert_eq!(ok("tombstone", store.tombstone(&closed.id).await), None, "no tombstone before a purge");
+
+    let before = ok("event chain", store.event_chain(&closed.id).await);
+    let other_before = trace(store, &closed_too.id).await;
+    let mut stale = purge_of(store, &closed.id, at(100)).await;
+    stale.tombstone.head_version = 2;
+    stale.bodies.pop();
+    match store.purge_case(&stale).await {
+        Err(StoreError::Conflict { expected: 2, actual: 3, .. }) => {}
+        other => panic!("a purge at a stale version: expected Conflict, got {other:?}"),
+    }
+    assert_eq!(ok("event chain", store.event_chain(&closed.id).await), before, "a refused purge changes no event");
+    assert_eq!(ok("tombstone", store.tombstone(&closed.id).await), None, "a refused purge writes no tombstone");
+    assert_eq!(ok("documents", store.documents(&closed.id).await).len(), 1, "a refused purge deletes nothing");
+
+    let purge = purge_of(store, &closed.id, at(100)).await;
+    let counts = ok("purge", store.purge_case(&purge).await);
+    assert_eq!(counts, crate::PurgeCounts { events: 3, documents: 1, outbox: 1, idempotency: 1 }, "what the purge changed");
+    let after = ok("event chain", store.event_chain(&closed.id).await);
+    assert_eq!(after.iter().map(|l| &l.body).collect::<Vec<_>>(), purge.bodies.iter().collect::<Vec<_>>(), "bodies are the redacted ones");
+    assert_eq!(
+        after.iter().map(|l| (l.version, l.hash.clone(), l.seq)).collect::<Vec<_>>(),
+        before.iter().map(|l| (l.version, l.hash.clone(), l.seq)).collect::<Vec<_>>(),
+        "versions, hashes and commit sequence stay"
+    );
+    assert_eq!(ok("tombstone", store.tombstone(&closed.id).await), Some(purge.tombstone.clone()), "the tombstone reads back");
+    assert!(ok("documents", store.documents(&closed.id).await).is_empty(), "documents are deleted");
+    assert!(ok("outbox", store.outbox(Some(&closed.id)).await).is_empty(), "outbox messages are deleted");
+    assert_eq!(ok("idempotency", store.find_idempotent("operator-1", "k-p").await), None, "idempotency records are deleted");
+    let summary = ok("summary", store.case_summary(&closed.id).await).expect("the summary stays");
+    assert_eq!((summary.status.as_str(), summary.version), ("closed", 3), "the summary stays for reports");
+    let tasks = ok("tasks", store.list_tasks(&TaskQuery { case_id: Some(closed.id.clone()), ..Default::default() }).await);
+    assert_eq!(tasks.len(), 1, "task rows stay for reports");
+    assert_eq!(case_ids(&ok("candidates", store.purge_candidates(None, 10).await)), ["case-q"], "a purged case is no candidate");
+
+    match store.purge_case(&purge).await {
+        Err(StoreError::Conflict { .. }) => {}
+        other => panic!("a second purge of the case: expected Conflict, got {other:?}"),
+    }
+    assert_eq!(ok("event chain", store.event_chain(&closed.id).await), after, "a second purge changes nothing");
+    assert_eq!(trace(store, &closed_too.id).await, other_before, "another case is untouched");
+    assert_eq!(ok("documents", store.documents(&closed_too.id).await).len(), 1, "another case keeps its documents");
+    assert!(ok("idempotency", store.find_idempotent("operator-1", "k-q").await).is_some(), "and its idempotency records");
+    assert_eq!(ok("tombstone", store.tombstone(&open.id).await), None);
 }

@@ -419,6 +419,20 @@ pub trait Store: Send + Sync + 'static {
     async fn access_log(&self, query: &AccessQuery) -> Result<Vec<AccessRecord>>;
     /// Up to `limit` rows numbered above `after`, oldest first: the verifier's pages.
     async fn access_chain(&self, after: u64, limit: u32) -> Result<Vec<AccessRecord>>;
+    // Retention (issue 8): purging a closed case's personal data while its audit chain stays
+    // verifiable against a tombstone.
+
+    /// Up to `limit` closed cases without a tombstone, by case id after `after` (from the first
+    /// when `None`), ascending in byte order: the candidates a purge checks against its rule.
+    async fn purge_candidates(&self, after: Option<&CaseId>, limit: u32) -> Result<Vec<CaseSummary>>;
+    /// Purges one case in one transaction: writes its tombstone, replaces each event's body
+    /// with its redacted body (the events' versions, times, hashes and commit sequence stay),
+    /// and deletes its documents, outbox messages and idempotency records. `Conflict`, writing
+    /// nothing, when the case is no longer at the tombstone's head version or has a tombstone
+    /// already; `Backend` when the stored head hash is not the tombstone's.
+    async fn purge_case(&self, purge: &Purge) -> Result<PurgeCounts>;
+    /// A purged case's tombstone.
+    async fn tombstone(&self, case: &CaseId) -> Result<Option<Tombstone>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -721,4 +735,43 @@ pub struct AccessQuery {
     pub user: Option<String>,
     /// The most rows to return; 0 means 100.
     pub limit: u32,
+}
+
+// Retention (issue 8).
+
+/// What is left of a purged case beside its redacted events: the chain's head before
+/// redaction (so the checkpoints that anchored it stay valid), the head of the redaction chain
+/// over the redacted bodies ([`chain::redaction_hash`]), and who purged it, when, under which
+/// rule. Never updated or deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub case_id: CaseId,
+    /// The case's version (its number of events) when it was purged.
+    pub head_version: u64,
+    /// The hash of that event in the case's chain, before redaction.
+    pub head_hash: String,
+    /// The last hash of the redaction chain over the redacted bodies, versions 1 to head.
+    pub redacted_head: String,
+    pub purged_at: Timestamp,
+    /// Who ran the purge (a user id, or the operator's name for the command line).
+    pub purged_by: String,
+    /// The retention rule applied, as `domain::retention::Retention::describe` words it.
+    pub rule: String,
+}
+
+/// One case to purge (see [`Store::purge_case`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Purge {
+    pub tombstone: Tombstone,
+    /// The redacted bodies of versions 1 ..= `tombstone.head_version`, in order.
+    pub bodies: Vec<serde_json::Value>,
+}
+
+/// What a purge changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeCounts {
+    pub events: u64,
+    pub documents: u64,
+    pub outbox: u64,
+    pub idempotency: u64,
 }

@@ -77,6 +77,7 @@ impl From<EngineError> for ApiError {
                 fields,
             },
             EngineError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
+            e @ EngineError::Purged { .. } => ApiError::new(StatusCode::GONE, "case_purged", e.to_string()),
             EngineError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             e @ EngineError::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, "version_conflict", e.to_string()),
             e @ EngineError::KeyReused => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", e.to_string()),

@@ -16,6 +16,7 @@ mod metrics;
 mod outbox;
 mod paths;
 mod restart;
+mod retention;
 mod timers;
 mod ui;
 mod views;

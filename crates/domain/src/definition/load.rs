@@ -3,6 +3,7 @@
 //! ends, missing translations) with its line and column, instead of stopping at the first.
 
 use super::*;
+use crate::retention::Retention;
 use crate::text::Lang;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -352,6 +353,7 @@ struct Raw {
     term: Option<Term>,
     extension: Option<RawExtension>,
     policy: Option<DeadlinePolicy>,
+    retention: Option<Retention>,
     escalate: Option<At<String>>,
     start: Option<At<String>>,
     steps: Vec<RawStep>,
@@ -524,6 +526,26 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
             escalate_overdue_to: escalate.as_ref().map(|e| e.value.clone()),
         })
     });
+    let retention = root.table(r, "retention", false).and_then(|mut t| {
+        let at = t.table.get("years_after_closing").map_or(t.at, |v| v.span().start);
+        let years = t.opt_int(r, "years_after_closing");
+        let present = t.table.contains_key("years_after_closing");
+        t.finish(r);
+        match years {
+            Some(y) if Retention::YEARS.contains(&y) => Some(Retention { years_after_closing: y }),
+            Some(y) => {
+                let (lo, hi) = (Retention::YEARS.start(), Retention::YEARS.end());
+                r.problem(at, format!("\"retention.years_after_closing\" is a number of years from {lo} to {hi}, not {y}"));
+                None
+            }
+            None if !present => {
+                r.problem(at, "missing \"retention.years_after_closing\"");
+                None
+            }
+            // The type error is reported already.
+            None => None,
+        }
+    });
     let start = root.table(r, "process", true).and_then(|mut p| {
         let s = p.string(r, "start");
         p.finish(r);
@@ -534,7 +556,23 @@ fn read_document(r: &mut Reader, root: &mut Obj) -> Option<Raw> {
         steps.push(read_step(r, id, &mut o));
         o.finish(r);
     }
-    Some(Raw { edition, service, act, roles, systems, documents, checklist, grounds, term, extension, policy, escalate, start, steps })
+    Some(Raw {
+        edition,
+        service,
+        act,
+        roles,
+        systems,
+        documents,
+        checklist,
+        grounds,
+        term,
+        extension,
+        policy,
+        retention,
+        escalate,
+        start,
+        steps,
+    })
 }
 
 fn read_step(r: &mut Reader, id: At<String>, o: &mut Obj) -> RawStep {
@@ -819,6 +857,7 @@ fn check(r: &mut Reader, raw: Raw, hash: String) -> Option<Definition> {
         term: raw.term?,
         extension: raw.extension.map(|e| e.rule),
         policy: raw.policy?,
+        retention: raw.retention,
         start: raw.start?.value,
         steps: raw.steps.into_iter().map(|s| s.step).collect(),
     })

@@ -368,6 +368,8 @@ pub struct Definition {
     pub term: Term,
     pub extension: Option<Extension>,
     pub policy: DeadlinePolicy,
+    /// How long a closed case's personal data is kept (`[retention]`); `None`: for ever.
+    pub retention: Option<crate::retention::Retention>,
     pub start: String,
     /// In file order.
     pub steps: Vec<Step>,

@@ -5,4 +5,5 @@
 mod case;
 mod definition;
 mod property;
+mod retention;
 mod support;

@@ -397,3 +397,46 @@ async fn a_commit_with_outbox_work_wakes_waiters_on_other_connections() {
     })
     .await;
 }
+
+/// The append-only trigger after migration 0008: only the body of an event whose case has a
+/// tombstone may change, once; every other change to events, and any to a tombstone, is refused.
+#[tokio::test]
+async fn the_triggers_let_only_a_tombstoned_case_s_bodies_be_redacted_once() {
+    in_empty_schema(|url| async move {
+        let store = PgStore::connect(&url).await.expect("connect");
+        c::a_purge_redacts_the_case_and_leaves_a_tombstone(&store).await;
+        store.close().await;
+        let mut db = PgConnection::connect(&url).await.expect("connect");
+        let refused = [
+            "UPDATE events SET body = '{\"redacted\":{},\"hash\":\"x\"}' WHERE case_id = 'case-q'",
+            "UPDATE events SET body = '{}' WHERE case_id = 'case-o'",
+            "DELETE FROM events WHERE case_id = 'case-q'",
+            "DELETE FROM events WHERE case_id = 'case-p'",
+            "UPDATE events SET body = '{}' WHERE case_id = 'case-p'",
+            "UPDATE case_tombstones SET head_hash = 'x'",
+            "DELETE FROM case_tombstones",
+        ];
+        for sql in refused {
+            let e = sqlx::query(sql).execute(&mut db).await.expect_err(sql).to_string();
+            assert!(e.contains("append-only"), "{sql}: {e}");
+        }
+        sqlx::query("INSERT INTO case_tombstones VALUES ('case-q', 3, 'h', 'r', 0, 'tester', 'rule')")
+            .execute(&mut db)
+            .await
+            .expect("tombstone");
+        for sql in [
+            "UPDATE events SET hash = 'x' WHERE case_id = 'case-q' AND version = 1",
+            "UPDATE events SET seq = 999 WHERE case_id = 'case-q' AND version = 1",
+            "UPDATE events SET body = '{\"redacted\":{},\"hash\":\"x\"}', at = 0 WHERE case_id = 'case-q' AND version = 1",
+            "DELETE FROM events WHERE case_id = 'case-q' AND version = 1",
+        ] {
+            let e = sqlx::query(sql).execute(&mut db).await.expect_err(sql).to_string();
+            assert!(e.contains("append-only"), "{sql}: {e}");
+        }
+        let redact = "UPDATE events SET body = '{\"redacted\":{},\"hash\":\"x\"}' WHERE case_id = 'case-q' AND version = 1";
+        sqlx::query(redact).execute(&mut db).await.expect("a tombstoned case's body is redacted");
+        let e = sqlx::query(redact).execute(&mut db).await.expect_err("a second redaction").to_string();
+        assert!(e.contains("append-only"), "{e}");
+    })
+    .await;
+}

@@ -250,6 +250,7 @@ error-unavailable = The service is unavailable for a moment. Try again in a minu
 error-system-unavailable = The external system did not answer. Nothing was changed; try again later.
 error-conflict = The case changed meanwhile. The page shows it now: check and try again.
 error-not-found = There is no such case or document.
+error-purged = This case was purged on { $date } under the retention rule “{ $rule }”: its personal data and documents are gone; its steps still count in the compliance report.
 error-forbidden = You may not do this.
 error-bad-request = The request is not valid.
 error-no-signing-key = The signer has no key: contact the administrator.

@@ -157,6 +157,9 @@ pub fn error_text(tr: &Tr, e: &EngineError) -> (StatusCode, String) {
         EngineError::Refused(r) => (StatusCode::CONFLICT, refusal_text(tr, r)),
         EngineError::Conflict { .. } => (StatusCode::CONFLICT, tr.t("error-conflict")),
         EngineError::NotFound(_) => (StatusCode::NOT_FOUND, tr.t("error-not-found")),
+        EngineError::Purged { purged_at, rule, .. } => {
+            (StatusCode::GONE, tr.ta("error-purged", &[("date", &tr.datetime(*purged_at)), ("rule", rule)]))
+        }
         EngineError::Forbidden(_) => (StatusCode::FORBIDDEN, tr.t("error-forbidden")),
         EngineError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, tr.t("error-system-unavailable")),
         EngineError::Invalid(_) | EngineError::BadRequest(_) | EngineError::KeyReused => {
