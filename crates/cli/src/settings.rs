@@ -47,6 +47,31 @@ pub struct Settings {
     /// The address the public reaches this service at, for the invitation's QR code; default
     /// `http://{listen}` (with the bound port).
     pub public_url: Option<String>,
+    /// Signing in to the web UI through an OpenID Connect provider, beside passwords.
+    pub oidc: Option<OidcSettings>,
+}
+
+/// The identity provider the web UI offers beside passwords (issue 8). The redirect URI is
+/// `{public_url}/login/oidc/callback`, registered at the provider.
+#[derive(Clone)]
+pub struct OidcSettings {
+    /// The provider's issuer identifier (its discovery document is below it).
+    pub issuer: String,
+    pub client_id: String,
+    /// Read from a file, never from the command line (where `ps` would show it).
+    pub client_secret: String,
+    /// What the sign-in button names: "Sign in with {name}".
+    pub name: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Per external system: the in-process simulator, or an HTTP endpoint.
@@ -95,6 +120,7 @@ impl Default for Settings {
             gateway_secret: None,
             keys_dir: None,
             public_url: None,
+            oidc: None,
         }
     }
 }
