@@ -103,7 +103,7 @@ impl Browser {
 
     /// From our "Sign in with …" link to the provider's answer: the callback URL it sends the
     /// browser back to (not yet followed), having picked `subject` on its page.
-    async fn to_provider_and_back(&mut self, idp: &SimIdp, subject: &str) -> String {
+    async fn via_provider(&mut self, idp: &SimIdp, subject: &str) -> String {
         let start = self.get("/login/oidc?next=%2Fwork").await;
         assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
         assert!(start.location.starts_with(&format!("{}/authorize?", idp.issuer())), "to the provider: {}", start.location);
@@ -135,7 +135,7 @@ async fn a_linked_account_signs_in_through_the_provider_and_sees_its_worklist() 
     assert!(login.body.contains("href=\"/login/oidc?next=%2Fwork\""), "{}", login.body);
     assert!(login.body.contains("name=\"password\""), "the password sign-in stays");
 
-    let callback = b.to_provider_and_back(&idp, "sim-person-1").await;
+    let callback = b.via_provider(&idp, "sim-person-1").await;
     assert!(b.cookies.contains_key("shaqyru_oidc"), "the pending sign-in is kept by the browser");
     let done = b.get(&callback).await;
     assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/work"), "{}", done.body);
@@ -170,7 +170,7 @@ async fn an_unlinked_subject_and_a_disabled_account_are_refused_and_nothing_is_c
 
     for subject in ["sim-person-2", "sim-person-3"] {
         let mut b = Browser::new(&app);
-        let callback = b.to_provider_and_back(&idp, subject).await;
+        let callback = b.via_provider(&idp, subject).await;
         let refused = b.get(&callback).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{subject}: {}", refused.body);
         assert!(refused.body.contains("no active account of this service is linked to you"), "{subject}: {}", refused.body);
@@ -187,7 +187,7 @@ async fn a_forged_state_and_a_replayed_code_are_refused() {
 
     // Another state than the one this browser's sign-in started with.
     let mut b = Browser::new(&app);
-    let callback = b.to_provider_and_back(&idp, "sim-person-1").await;
+    let callback = b.via_provider(&idp, "sim-person-1").await;
     let forged = callback.replace("state=", "state=x");
     let refused = b.get(&forged).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
@@ -201,7 +201,7 @@ async fn a_forged_state_and_a_replayed_code_are_refused() {
 
     // A code used once, then sent again with the same pending sign-in (cookies replayed by hand).
     let mut b = Browser::new(&app);
-    let callback = b.to_provider_and_back(&idp, "sim-person-1").await;
+    let callback = b.via_provider(&idp, "sim-person-1").await;
     let pending = b.cookies.clone();
     assert_eq!(b.get(&callback).await.status, StatusCode::SEE_OTHER, "the first use signs in");
     let mut replay = Browser::new(&app);
@@ -218,7 +218,7 @@ async fn id_tokens_with_another_nonce_audience_or_issuer_expired_or_badly_signed
     link(&app, EXECUTOR, "sim-person-1").await;
     for spoil in [Spoil::Nonce, Spoil::Audience, Spoil::Issuer, Spoil::Expired, Spoil::Signature] {
         let mut b = Browser::new(&app);
-        let callback = b.to_provider_and_back(&idp, "sim-person-1").await;
+        let callback = b.via_provider(&idp, "sim-person-1").await;
         idp.spoil_next(spoil);
         let refused = b.get(&callback).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{spoil:?}: {}", refused.body);
@@ -227,7 +227,7 @@ async fn id_tokens_with_another_nonce_audience_or_issuer_expired_or_badly_signed
     }
     // And an unspoiled token still passes: the refusals above were the spoils'.
     let mut b = Browser::new(&app);
-    let callback = b.to_provider_and_back(&idp, "sim-person-1").await;
+    let callback = b.via_provider(&idp, "sim-person-1").await;
     assert_eq!(b.get(&callback).await.status, StatusCode::SEE_OTHER);
 }
 
