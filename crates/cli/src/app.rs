@@ -38,6 +38,7 @@ pub struct App {
     pub demo_accounts: Vec<DemoAccount>,
     listener: TcpListener,
     settings: Settings,
+    oidc: Option<Arc<web::OidcSignIn>>,
 }
 
 /// Opens the store, loads the regulation, wires the simulators and binds the listener.
@@ -74,7 +75,49 @@ pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option
     let documents = crate::keys::documents_config(store.as_ref(), &settings, addr, clock.as_ref()).await?;
     let engine = Arc::new(Engine::new(store.clone(), systems, clock, Arc::new(regulations), config).with_documents(documents));
     let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;
-    Ok(App { addr, engine, simulators, demo_accounts, listener, settings })
+    let oidc = oidc_sign_in(&settings, addr).await?;
+    Ok(App { addr, engine, simulators, demo_accounts, listener, settings, oidc })
+}
+
+/// The relying party of the configured identity provider, its redirect URI below the public
+/// address. Discovery is tried now; a provider that is down does not stop the service (the
+/// password sign-in still works): the sign-in button tries again and says so if it fails.
+async fn oidc_sign_in(settings: &Settings, addr: SocketAddr) -> anyhow::Result<Option<Arc<web::OidcSignIn>>> {
+    let Some(o) = &settings.oidc else { return Ok(None) };
+    let public = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let config = oidc::Config {
+        issuer: o.issuer.clone(),
+        client_id: o.client_id.clone(),
+        client_secret: o.client_secret.clone(),
+        redirect_url: format!("{}/login/oidc/callback", public.trim_end_matches('/')),
+    };
+    let party = oidc::RelyingParty::new(config).context("--oidc-issuer / --public-url")?;
+    if let Err(e) = party.discover().await {
+        tracing::warn!(error = %e, "the identity provider is not reachable at start-up; sign-in through it will retry");
+    }
+    Ok(Some(Arc::new(web::OidcSignIn { party, name: o.name.clone() })))
+}
+
+/// Links an account to the subject an identity provider knows the person by (`Some`), or
+/// unlinks it (`None`). The subject must be 1–255 visible ASCII characters (OpenID Connect's
+/// limit), and not linked to another account.
+pub async fn link_subject(store: &dyn Store, user_id: &str, subject: Option<&str>) -> anyhow::Result<()> {
+    if let Some(sub) = subject {
+        anyhow::ensure!(
+            !sub.is_empty() && sub.len() <= 255 && sub.bytes().all(|b| b.is_ascii_graphic()),
+            "the subject must be 1 to 255 visible ASCII characters without spaces"
+        );
+        if let Some(holder) = store.user_by_oidc_subject(sub).await.context("failed to look the subject up")?
+            && holder.id != user_id
+        {
+            anyhow::bail!("the subject is already linked to the account {}; unlink it first (`shaqyru users unlink`)", holder.id);
+        }
+    }
+    match store.set_oidc_subject(user_id, subject).await {
+        Ok(()) => Ok(()),
+        Err(store::StoreError::NotFound(_)) => anyhow::bail!("there is no account {user_id} (see `shaqyru users list`)"),
+        Err(e) => Err(anyhow::Error::new(e).context("failed to link the subject")),
+    }
 }
 
 /// The adapters the engine calls: each system's simulator or its HTTP client.
@@ -208,7 +251,7 @@ impl App {
         }
         // Behind an https:// public address the session cookie never travels in clear text.
         let secure_cookies = self.settings.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-        let options = web::WebOptions { gateway_secret: self.settings.gateway_secret.clone(), secure_cookies };
+        let options = web::WebOptions { gateway_secret: self.settings.gateway_secret.clone(), secure_cookies, oidc: self.oidc.clone() };
         let router = web::router_with(self.engine.clone(), options);
         tracing::info!(addr = %self.addr, "serving");
         axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())

@@ -97,6 +97,15 @@ struct SimulateArgs {
     /// How long the KNB takes to answer: seconds, or a duration such as 200ms.
     #[arg(long, default_value = "5", value_parser = parse_delay)]
     knb_delay: Duration,
+    /// The client id the simulated identity provider (at http://LISTEN/idp) knows.
+    #[arg(long, env = "SHAQYRU_OIDC_CLIENT_ID", default_value = "shaqyru")]
+    oidc_client_id: String,
+    /// A file with the client's secret; default: the demo secret `demo-oidc-secret`.
+    #[arg(long, env = "SHAQYRU_OIDC_CLIENT_SECRET_FILE")]
+    oidc_client_secret_file: Option<PathBuf>,
+    /// The redirect URIs the simulated provider accepts (comma-separated); default: any.
+    #[arg(long, value_delimiter = ',')]
+    oidc_redirect_uri: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -129,6 +138,24 @@ enum UsersCmd {
         /// Also set a password for the web UI, read from standard input as with `users password`.
         #[arg(long)]
         password_stdin: bool,
+        /// Also link the account to this subject (`sub`) of the identity provider, as with
+        /// `users link`.
+        #[arg(long)]
+        oidc_subject: Option<String>,
+    },
+    /// Link an account to the subject (`sub`) the OpenID Connect provider knows the person by,
+    /// so that they can sign in through it. The account's role and unit stay as they are.
+    Link {
+        #[command(flatten)]
+        db: DatabaseArg,
+        user_id: String,
+        subject: String,
+    },
+    /// Remove an account's link to the identity provider.
+    Unlink {
+        #[command(flatten)]
+        db: DatabaseArg,
+        user_id: String,
     },
     /// List the accounts: id, role, unit, active.
     List {
@@ -251,6 +278,20 @@ struct ServeArgs {
     /// `shaqyru audit verify --anchors FILE` checks it.
     #[arg(long, env = "SHAQYRU_AUDIT_ANCHOR_FILE")]
     audit_anchor_file: Option<PathBuf>,
+    /// Offer sign-in through this OpenID Connect provider (its issuer URL) beside passwords.
+    /// Needs --oidc-client-id and --oidc-client-secret-file; register
+    /// PUBLIC_URL/login/oidc/callback at the provider as the redirect URI.
+    #[arg(long, env = "SHAQYRU_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// This service's client id at the provider.
+    #[arg(long, env = "SHAQYRU_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// A file holding this service's client secret (one line).
+    #[arg(long, env = "SHAQYRU_OIDC_CLIENT_SECRET_FILE")]
+    oidc_client_secret_file: Option<PathBuf>,
+    /// The provider's name on the sign-in button ("Sign in with NAME").
+    #[arg(long, env = "SHAQYRU_OIDC_NAME", default_value = "OpenID Connect")]
+    oidc_name: String,
 }
 
 /// A period that may be switched off.
@@ -370,7 +411,7 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
 async fn users(command: UsersCmd) -> anyhow::Result<()> {
     let active = matches!(command, UsersCmd::Enable { .. });
     match command {
-        UsersCmd::Add { db, id, name, role, unit, password_stdin } => {
+        UsersCmd::Add { db, id, name, role, unit, password_stdin, oidc_subject } => {
             let known = [engine::SUPERVISOR, engine::ADMIN, "sc_operator", "office", "management", "executor", "knb_liaison"];
             anyhow::ensure!(known.contains(&role.as_str()), "--role \"{role}\" is not one of {}", known.join(", "));
             // Read and checked first, so that a refused password leaves no account behind.
@@ -378,10 +419,13 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
             let store = db.store();
             let token = shaqyru::app::add_user(store.as_ref(), &id, name.as_deref().unwrap_or(&id), &role, &unit).await;
-            let outcome = match (&token, &password) {
+            let mut outcome = match (&token, &password) {
                 (Ok(_), Some(password)) => set_password(store.as_ref(), &id, password).await,
                 _ => Ok(()),
             };
+            if let (Ok(_), Ok(()), Some(sub)) = (&token, &outcome, oidc_subject.as_deref()) {
+                outcome = shaqyru::app::link_subject(store.as_ref(), &id, Some(sub)).await;
+            }
             db.close().await;
             outcome?;
             println!("{id}\t{}", token?);
@@ -403,6 +447,20 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
                 true => println!("{user_id} enabled"),
                 false => println!("{user_id} disabled; {ended} session(s) ended"),
             }
+        }
+        UsersCmd::Link { db, user_id, subject } => {
+            let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
+            let outcome = shaqyru::app::link_subject(db.store().as_ref(), &user_id, Some(&subject)).await;
+            db.close().await;
+            outcome?;
+            println!("{user_id} linked to the identity provider's subject");
+        }
+        UsersCmd::Unlink { db, user_id } => {
+            let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
+            let outcome = shaqyru::app::link_subject(db.store().as_ref(), &user_id, None).await;
+            db.close().await;
+            outcome?;
+            println!("{user_id} unlinked from the identity provider");
         }
         UsersCmd::List { db } => {
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
@@ -545,6 +603,12 @@ fn system_choice(
     }
 }
 
+/// The wall clock in seconds, for the simulated identity provider's tokens.
+#[allow(clippy::disallowed_methods)]
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -559,13 +623,47 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         (Some(_), None) => anyhow::bail!("--callback needs the shared secret in SHAQYRU_GATEWAY_SECRET to sign the KNB's answers"),
         (None, _) => None,
     };
+    let secret = match &args.oidc_client_secret_file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("--oidc-client-secret-file: cannot read {}", path.display()))?
+            .trim()
+            .to_owned(),
+        None => "demo-oidc-secret".to_owned(),
+    };
+    let oidc_client = sim_server::idp::Client { id: args.oidc_client_id.clone(), secret, redirect_uris: args.oidc_redirect_uri.clone() };
     with_runtime(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("failed to listen on {}", args.listen))?;
-        println!("Simulated systems are serving on http://{}", listener.local_addr()?);
-        sim_server::serve(listener, sim_server::SimState::new(data, callback), shutdown_signal())
+        let addr = listener.local_addr()?;
+        println!("Simulated systems are serving on http://{addr}");
+        let idp =
+            sim_server::idp::SimIdp::new(&format!("http://{addr}/idp"), oidc_client, Arc::new(unix_now)).map_err(anyhow::Error::msg)?;
+        println!("Simulated identity provider: issuer http://{addr}/idp, client id {}", args.oidc_client_id);
+        sim_server::serve_with_idp(listener, sim_server::SimState::new(data, callback), Some(idp), shutdown_signal())
             .await
             .context("the simulator server failed")
     })
+}
+
+/// The identity provider's settings: none without an issuer; with one, the client id and the
+/// secret's file are required, and the file must hold a secret.
+fn oidc_settings(
+    issuer: Option<String>,
+    client_id: Option<String>,
+    secret_file: Option<&std::path::Path>,
+    name: String,
+) -> anyhow::Result<Option<shaqyru::settings::OidcSettings>> {
+    let Some(issuer) = issuer else {
+        anyhow::ensure!(client_id.is_none() && secret_file.is_none(), "--oidc-client-id and --oidc-client-secret-file need --oidc-issuer");
+        return Ok(None);
+    };
+    let client_id = client_id.filter(|c| !c.trim().is_empty()).context("--oidc-issuer needs --oidc-client-id")?;
+    let path = secret_file.context("--oidc-issuer needs --oidc-client-secret-file")?;
+    let secret = std::fs::read_to_string(path)
+        .with_context(|| format!("--oidc-client-secret-file: cannot read {}", path.display()))?
+        .trim()
+        .to_owned();
+    anyhow::ensure!(!secret.is_empty(), "--oidc-client-secret-file: {} is empty", path.display());
+    Ok(Some(shaqyru::settings::OidcSettings { issuer, client_id, client_secret: secret, name }))
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -604,6 +702,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.public_url = args.public_url;
     settings.audit_checkpoint_every = args.audit_checkpoint_every.0;
     settings.audit_anchor_file = args.audit_anchor_file;
+    settings.oidc = oidc_settings(args.oidc_issuer, args.oidc_client_id, args.oidc_client_secret_file.as_deref(), args.oidc_name)?;
     if let Some(path) = &args.units {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the units file {}", path.display()))?;
         settings.units = settings::parse_units(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

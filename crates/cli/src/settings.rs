@@ -57,6 +57,31 @@ pub struct Settings {
     /// Also append each checkpoint the background work writes to this file (see
     /// [`crate::anchor`]).
     pub audit_anchor_file: Option<std::path::PathBuf>,
+    /// Signing in to the web UI through an OpenID Connect provider, beside passwords.
+    pub oidc: Option<OidcSettings>,
+}
+
+/// The identity provider the web UI offers beside passwords (issue 8). The redirect URI is
+/// `{public_url}/login/oidc/callback`, registered at the provider.
+#[derive(Clone)]
+pub struct OidcSettings {
+    /// The provider's issuer identifier (its discovery document is below it).
+    pub issuer: String,
+    pub client_id: String,
+    /// Read from a file, never from the command line (where `ps` would show it).
+    pub client_secret: String,
+    /// What the sign-in button names: "Sign in with {name}".
+    pub name: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Per external system: the in-process simulator, or an HTTP endpoint.
@@ -108,6 +133,7 @@ impl Default for Settings {
             public_url: None,
             audit_checkpoint_every: Some(Duration::from_secs(24 * 3600)),
             audit_anchor_file: None,
+            oidc: None,
         }
     }
 }

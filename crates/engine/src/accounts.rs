@@ -1,5 +1,6 @@
 //! Accounts for people who sign in to the web UI (issue 8): passwords hashed with argon2id,
-//! the login lockout, and server-side sessions with idle and absolute timeouts.
+//! the login lockout, server-side sessions with idle and absolute timeouts, and the session of a
+//! person an OpenID Connect provider signed in, through the local account linked to them.
 //!
 //! A child module of `engine`, so that it works on the engine's own store, clock and policy.
 //! The store keeps rows (a PHC string per user, a session row per sign-in, found by the
@@ -83,6 +84,9 @@ pub enum LoginRefused {
     Locked {
         until: Timestamp,
     },
+    /// Signing in through the identity provider: no active local account is linked to the
+    /// subject it proved.
+    NotLinked,
 }
 
 /// A valid session as a request presents it.
@@ -158,6 +162,29 @@ impl Engine {
             }
         };
         self.store.record_login_success(user_id).await.map_err(not_found)?;
+        let session = self.open_session(user, now).await?;
+        tracing::info!(user.role = %session.user.role, user.unit = %session.user.unit, "signed in");
+        Ok(Ok(session))
+    }
+
+    /// Opens a session for the local account linked to a subject that the identity provider
+    /// has just proved (the ID token checked by the caller). The provider says who the person
+    /// is; the account says what they may do. `Ok(Err(NotLinked))` when no account is linked to
+    /// the subject or it is disabled: nothing is created. The password lockout does not apply
+    /// (it guards against guessed passwords, and no password is involved) and is left as it is.
+    pub async fn login_linked(&self, subject: &str) -> Result<std::result::Result<NewSession, LoginRefused>> {
+        let now = self.now();
+        let Some(user) = self.store.user_by_oidc_subject(subject).await?.filter(|u| u.active) else {
+            tracing::info!("sign-in through the identity provider refused: no active account is linked to the subject");
+            return Ok(Err(LoginRefused::NotLinked));
+        };
+        let session = self.open_session(user, now).await?;
+        tracing::info!(user.role = %session.user.role, user.unit = %session.user.unit, "signed in through the identity provider");
+        Ok(Ok(session))
+    }
+
+    /// A new session for `user` from `now`, stored by the hash of its token.
+    async fn open_session(&self, user: User, now: Timestamp) -> Result<NewSession> {
         let token = random_token()?;
         let csrf_token = random_token()?;
         let expires_at = now.checked_add(self.accounts.absolute).map_err(|_| internal("the session would end out of range"))?;
@@ -170,8 +197,7 @@ impl Engine {
             expires_at,
         };
         self.store.create_session(&session).await.map_err(not_found)?;
-        tracing::info!(user.role = %user.role, user.unit = %user.unit, "signed in");
-        Ok(Ok(NewSession { token, csrf_token, user, expires_at }))
+        Ok(NewSession { token, csrf_token, user, expires_at })
     }
 
     /// The session a token opens: `None` when the token is unknown, the session has been idle

@@ -3,10 +3,15 @@
 //! adapters are exercised over a real socket. Answers come from the simulators' data file; the
 //! KNB's answers are sent back later as signed callbacks, as the gateway would.
 //!
+//! With `serve_with_idp` it also plays an OpenID Connect identity provider under `/idp`
+//! (`idp.rs`), for signing in to the web UI through a provider.
+//!
 //! For fault drills it takes orders under `/_sim/`: fail the next calls of a system (HTTP 500 or
 //! 422), answer slowly, or hold the KNB's callbacks; `/_sim/stats` counts what arrived.
 //!
 //! Invariant: knows the contract and the simulators; never our store, engine or API.
+
+pub mod idp;
 
 use axum::extract::{Json, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -181,8 +186,22 @@ pub async fn serve(
     state: Arc<SimState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_idp(listener, state, None, shutdown).await
+}
+
+/// [`serve`], with the simulated identity provider under `/idp` when one is given.
+pub async fn serve_with_idp(
+    listener: tokio::net::TcpListener,
+    state: Arc<SimState>,
+    idp: Option<Arc<idp::SimIdp>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let sender = tokio::spawn(callback_loop(state.clone()));
-    let outcome = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    let mut app = router(state);
+    if let Some(idp) = idp {
+        app = app.merge(idp::router(idp));
+    }
+    let outcome = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sender.abort();
     outcome
 }

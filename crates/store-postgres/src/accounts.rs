@@ -139,3 +139,37 @@ pub(crate) async fn purge_sessions(pool: &PgPool, expired_before: Timestamp) -> 
         .map_err(backend("purge sessions"))?;
     Ok(done.rows_affected())
 }
+
+/// The unique constraint on `users.oidc_subject`, named in the migration.
+const USERS_OIDC_SUBJECT_KEY: &str = "users_oidc_subject_key";
+
+pub(crate) async fn set_oidc_subject(pool: &PgPool, user_id: &str, subject: Option<&str>) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE users SET oidc_subject = $1 WHERE id = $2").bind(subject).bind(user_id).execute(pool).await.map_err(|e| {
+            if unique_violation(&e) == Some(USERS_OIDC_SUBJECT_KEY) {
+                // Names neither the subject nor the user that holds it.
+                StoreError::Backend("link OIDC subject: the subject is already linked to another user".to_owned())
+            } else {
+                backend("link OIDC subject")(e)
+            }
+        })?;
+    user_updated(done.rows_affected(), user_id)
+}
+
+pub(crate) async fn user_by_oidc_subject(pool: &PgPool, subject: &str) -> Result<Option<store::User>> {
+    let row: Option<store_sql::UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE oidc_subject = $1"))
+        .bind(subject)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend("find user by OIDC subject"))?;
+    Ok(row.map(store::User::from))
+}
+
+pub(crate) async fn oidc_subject(pool: &PgPool, user_id: &str) -> Result<Option<String>> {
+    let subject: Option<Option<String>> = sqlx::query_scalar("SELECT oidc_subject FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend("read OIDC subject"))?;
+    Ok(subject.flatten())
+}

@@ -918,6 +918,18 @@ impl Store for PgStore {
         accounts::purge_sessions(&self.pool, expired_before).await
     }
 
+    async fn set_oidc_subject(&self, user_id: &str, subject: Option<&str>) -> Result<()> {
+        accounts::set_oidc_subject(&self.pool, user_id, subject).await
+    }
+
+    async fn user_by_oidc_subject(&self, subject: &str) -> Result<Option<User>> {
+        accounts::user_by_oidc_subject(&self.pool, subject).await
+    }
+
+    async fn oidc_subject(&self, user_id: &str) -> Result<Option<String>> {
+        accounts::oidc_subject(&self.pool, user_id).await
+    }
+
     // The audit chain (issue 8), in its own module.
     async fn audit_mark(&self) -> Result<u64> {
         audit::mark(&self.pool).await

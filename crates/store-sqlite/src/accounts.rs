@@ -139,3 +139,37 @@ pub(crate) async fn purge_sessions(tx: &mut SqliteConnection, expired_before: Ti
         .map_err(backend("purge sessions"))?;
     Ok(done.rows_affected())
 }
+
+/// The refusal of a provider subject that another user holds (the unique index): it names
+/// neither the subject nor the user.
+fn subject_taken() -> StoreError {
+    StoreError::Backend("link OIDC subject: the subject is already linked to another user".to_owned())
+}
+
+pub(crate) async fn set_oidc_subject(tx: &mut SqliteConnection, user_id: &str, subject: Option<&str>) -> Result<()> {
+    let done = sqlx::query("UPDATE users SET oidc_subject = ? WHERE id = ?")
+        .bind(subject)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { subject_taken() } else { backend("link OIDC subject")(e) })?;
+    user_updated(done.rows_affected(), user_id)
+}
+
+pub(crate) async fn user_by_oidc_subject(pool: &SqlitePool, subject: &str) -> Result<Option<store::User>> {
+    let row: Option<store_sql::UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE oidc_subject = ?"))
+        .bind(subject)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend("find user by OIDC subject"))?;
+    Ok(row.map(store::User::from))
+}
+
+pub(crate) async fn oidc_subject(pool: &SqlitePool, user_id: &str) -> Result<Option<String>> {
+    let subject: Option<Option<String>> = sqlx::query_scalar("SELECT oidc_subject FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend("read OIDC subject"))?;
+    Ok(subject.flatten())
+}

@@ -811,6 +811,18 @@ impl Store for SqliteStore {
         in_write_tx!(self, "purge sessions", |tx| accounts::purge_sessions(tx, expired_before).await)
     }
 
+    async fn set_oidc_subject(&self, user_id: &str, subject: Option<&str>) -> Result<()> {
+        in_write_tx!(self, "link OIDC subject", |tx| accounts::set_oidc_subject(tx, user_id, subject).await)
+    }
+
+    async fn user_by_oidc_subject(&self, subject: &str) -> Result<Option<User>> {
+        accounts::user_by_oidc_subject(&self.reader, subject).await
+    }
+
+    async fn oidc_subject(&self, user_id: &str) -> Result<Option<String>> {
+        accounts::oidc_subject(&self.reader, user_id).await
+    }
+
     // The audit chain (issue 8), in its own module.
     async fn audit_mark(&self) -> Result<u64> {
         audit::mark(&self.reader).await

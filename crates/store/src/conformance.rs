@@ -86,6 +86,8 @@ macro_rules! conformance_tests {
             #[tokio::test]
             sessions_are_created_touched_and_ended,
             #[tokio::test]
+            oidc_subjects_link_one_user_each,
+            #[tokio::test]
             events_are_stored_in_per_case_hash_chains,
             #[tokio::test]
             checkpoints_are_numbered_and_chained,
@@ -1332,6 +1334,42 @@ pub async fn login_failures_lock_exactly_at_the_threshold(store: &impl Store) {
 
     assert_not_found("failure of an unknown user", store.record_login_failure("nobody", at(0), 5, lock_for).await);
     assert_not_found("success of an unknown user", store.record_login_success("nobody").await);
+}
+
+/// A user is found by the provider subject linked to it; a subject links at most one user (a
+/// second link is refused and changes nothing); an upsert keeps the link; `None` unlinks.
+/// An unknown user is `NotFound`.
+pub async fn oidc_subjects_link_one_user_each(store: &impl Store) {
+    let alice = account(store, "alice").await;
+    account(store, "bob").await;
+    assert_eq!(ok("oidc subject", store.oidc_subject("alice").await), None, "a new user is unlinked");
+    assert!(ok("by subject", store.user_by_oidc_subject("sub-1").await).is_none(), "nobody holds an unused subject");
+
+    ok("link", store.set_oidc_subject("alice", Some("sub-1")).await);
+    let found = ok("by subject", store.user_by_oidc_subject("sub-1").await).expect("alice is linked");
+    assert_eq!(found.id, "alice");
+    assert_eq!(ok("oidc subject", store.oidc_subject("alice").await).as_deref(), Some("sub-1"));
+    assert!(ok("by subject", store.user_by_oidc_subject("SUB-1").await).is_none(), "subjects are compared exactly");
+
+    let taken = store.set_oidc_subject("bob", Some("sub-1")).await;
+    assert!(matches!(taken, Err(StoreError::Backend(_))), "a subject held by another user is refused: {taken:?}");
+    assert_eq!(ok("oidc subject", store.oidc_subject("bob").await), None, "the refused link changed nothing");
+    assert_eq!(ok("by subject", store.user_by_oidc_subject("sub-1").await).map(|u| u.id).as_deref(), Some("alice"));
+
+    ok("replace user", store.upsert_user(&User { active: false, ..alice }).await);
+    let found = ok("by subject", store.user_by_oidc_subject("sub-1").await).expect("the upsert kept the link");
+    assert!(!found.active, "a disabled user is still found; the caller refuses it");
+
+    ok("relink", store.set_oidc_subject("alice", Some("sub-2")).await);
+    assert!(ok("by subject", store.user_by_oidc_subject("sub-1").await).is_none(), "the old subject is free again");
+    ok("link the freed subject", store.set_oidc_subject("bob", Some("sub-1")).await);
+    ok("unlink", store.set_oidc_subject("alice", None).await);
+    assert_eq!(ok("oidc subject", store.oidc_subject("alice").await), None);
+    assert!(ok("by subject", store.user_by_oidc_subject("sub-2").await).is_none());
+
+    assert_not_found("link an unknown user", store.set_oidc_subject("nobody", Some("sub-3")).await);
+    assert!(ok("by subject", store.user_by_oidc_subject("sub-3").await).is_none(), "no user was created by it");
+    assert_eq!(ok("oidc subject", store.oidc_subject("nobody").await), None);
 }
 
 fn session(id: &str, user: &str, created: Timestamp) -> crate::Session {

@@ -389,6 +389,16 @@ pub trait Store: Send + Sync + 'static {
     /// they are next presented).
     async fn purge_sessions(&self, expired_before: Timestamp) -> Result<u64>;
 
+    /// Links a user to the subject (`sub`) an OpenID Connect provider knows them by (`Some`),
+    /// or removes the link (`None`). A subject belongs to at most one user: linking one that
+    /// another user holds is refused (`Backend`, naming neither) and changes nothing. Replacing
+    /// the user (`upsert_user`) keeps the link. `NotFound` when there is no such user.
+    async fn set_oidc_subject(&self, user_id: &str, subject: Option<&str>) -> Result<()>;
+    /// The user linked to this provider subject, active or not (the caller decides).
+    async fn user_by_oidc_subject(&self, subject: &str) -> Result<Option<User>>;
+    /// The provider subject a user is linked to; `None` when unlinked or unknown.
+    async fn oidc_subject(&self, user_id: &str) -> Result<Option<String>>;
+
     // -----------------------------------------------------------------------------------------
     // The audit chain (issue 8): `commit` stores each event's hash (see [`chain`]) and its
     // commit sequence; these read the chains back and keep the checkpoints that anchor them.

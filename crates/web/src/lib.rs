@@ -34,6 +34,16 @@ pub struct AppState {
     pub gateway_secret: Option<Arc<integrations::signature::Secret>>,
     /// How the web pages' session cookie is sent.
     pub cookies: ui::SessionCookies,
+    /// Signing in through an OpenID Connect provider, when configured.
+    pub oidc: Option<Arc<OidcSignIn>>,
+}
+
+/// Signing in through an OpenID Connect provider: the relying party and the name its button
+/// shows ("Sign in with {name}").
+#[derive(Debug)]
+pub struct OidcSignIn {
+    pub party: oidc::RelyingParty,
+    pub name: String,
 }
 
 /// What the HTTP layer is configured with beyond the engine.
@@ -42,6 +52,8 @@ pub struct WebOptions {
     pub gateway_secret: Option<integrations::signature::Secret>,
     /// Send the session cookie over HTTPS only (the service is reached at an `https://` address).
     pub secure_cookies: bool,
+    /// Signing in through an OpenID Connect provider beside passwords; none: passwords only.
+    pub oidc: Option<Arc<OidcSignIn>>,
 }
 
 /// Adds the headers every answer carries unless its handler set its own: nothing from us runs in a frame
@@ -75,6 +87,7 @@ pub fn router_with(engine: Arc<Engine>, options: WebOptions) -> Router {
             engine,
             gateway_secret: options.gateway_secret.map(Arc::new),
             cookies: ui::SessionCookies { secure: options.secure_cookies },
+            oidc: options.oidc,
         })
         .layer(RequestBodyLimitLayer::new(256 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)));

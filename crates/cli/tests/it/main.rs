@@ -13,6 +13,7 @@ mod deadlines;
 mod documents;
 mod faults;
 mod metrics;
+mod oidc;
 mod outbox;
 mod paths;
 mod restart;

@@ -23,6 +23,12 @@ login-password = Password
 login-submit = Sign in
 login-bad-credentials = The user name or the password is wrong.
 login-locked = Too many failed attempts: the account is locked until { $until }.
+login-or = or
+login-oidc = Sign in with { $provider }
+login-oidc-off = Signing in through an identity provider is not set up on this service.
+login-oidc-unavailable = The identity provider cannot be reached right now. Try again later, or sign in with your password.
+login-oidc-refused = The sign-in through the identity provider did not succeed (it was cancelled, is too old, or was already used). Start again from the sign-in page.
+login-oidc-not-linked = The identity provider signed you in, but no active account of this service is linked to you. Ask an administrator to link your account.
 
 work-title = Worklist
 work-caption = Open tasks of your unit, the soonest due first

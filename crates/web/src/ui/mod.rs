@@ -1,4 +1,4 @@
-//! The staff's web pages: sign-in, each role's worklist, the intake wizard at the front-office
+//! The staff's web pages: sign-in (with a password, or through an OpenID Connect provider), each role's worklist, the intake wizard at the front-office
 //! window, the case page with its diagram, the supervisor's dashboard, the handbook and the
 //! administrator's outbox. Pages
 //! are rendered on the server and work without JavaScript.
@@ -12,6 +12,7 @@ mod chrome;
 mod dashboard;
 pub(crate) mod i18n;
 mod intake;
+mod oidc_login;
 mod session;
 mod worklist;
 
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/work") }))
         .route("/login", get(session::login_page).post(session::login))
+        .route("/login/oidc", get(oidc_login::start))
+        .route("/login/oidc/callback", get(oidc_login::callback))
         .route("/logout", post(session::logout))
         .route("/lang", get(session::switch_language))
         .route("/work", get(worklist::page))

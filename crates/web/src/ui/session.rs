@@ -18,7 +18,7 @@ use domain::{Actor, UserId};
 use engine::{LoginRefused, SessionInfo};
 use serde::Deserialize;
 
-const SESSION: &str = "shaqyru_session";
+pub(super) const SESSION: &str = "shaqyru_session";
 const LANG: &str = "shaqyru_lang";
 
 /// How the session cookie is sent.
@@ -125,6 +125,20 @@ struct LoginPage {
     user: String,
     next: String,
     error: Option<String>,
+    /// The "Sign in with …" button's text and link, when a provider is configured.
+    oidc: Option<(String, String)>,
+}
+
+/// The provider's button: its text and its link (which keeps the page to return to).
+fn oidc_button(state: &AppState, tr: &Tr, next: &str) -> Option<(String, String)> {
+    let o = state.oidc.as_ref()?;
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Some((tr.ta("login-oidc", &[("provider", &o.name)]), format!("/login/oidc?{query}")))
+}
+
+/// The session cookie of a new session (the same for both ways of signing in).
+pub(super) fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION, token)).http_only(true).same_site(SameSite::Lax).path("/").secure(state.cookies.secure).build()
 }
 
 #[derive(Deserialize)]
@@ -132,9 +146,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(Reader(tr): Reader, Query(q): Query<NextQuery>) -> impl IntoResponse {
+pub async fn login_page(State(s): State<AppState>, Reader(tr): Reader, Query(q): Query<NextQuery>) -> impl IntoResponse {
     let page = Chrome::anonymous(tr.clone(), "/login", tr.t("login-title"));
-    LoginPage { page, user: String::new(), next: local_path(q.next.as_deref()), error: None }
+    let next = local_path(q.next.as_deref());
+    let oidc = oidc_button(&s, &tr, &next);
+    LoginPage { page, user: String::new(), next, error: None, oidc }
 }
 
 #[derive(Deserialize)]
@@ -171,15 +187,14 @@ pub async fn login(
         return super::problem(page(&tr), StatusCode::FORBIDDEN, tr.t("error-form-token"));
     }
     let refuse = |status: StatusCode, error: String| {
-        (status, LoginPage { page: page(&tr), user: f.user.trim().to_owned(), next: next.clone(), error: Some(error) }).into_response()
+        let oidc = oidc_button(&s, &tr, &next);
+        (status, LoginPage { page: page(&tr), user: f.user.trim().to_owned(), next: next.clone(), error: Some(error), oidc })
+            .into_response()
     };
     match s.engine.login(f.user.trim(), &f.password).await {
-        Ok(Ok(session)) => {
-            let cookie =
-                Cookie::build((SESSION, session.token)).http_only(true).same_site(SameSite::Lax).path("/").secure(s.cookies.secure);
-            (jar.add(cookie), Redirect::to(&next)).into_response()
-        }
-        Ok(Err(LoginRefused::BadCredentials)) => refuse(StatusCode::UNAUTHORIZED, tr.t("login-bad-credentials")),
+        Ok(Ok(session)) => (jar.add(session_cookie(&s, session.token)), Redirect::to(&next)).into_response(),
+        // Only the provider's sign-in answers so; a password sign-in never does.
+        Ok(Err(LoginRefused::BadCredentials | LoginRefused::NotLinked)) => refuse(StatusCode::UNAUTHORIZED, tr.t("login-bad-credentials")),
         Ok(Err(LoginRefused::Locked { until })) => {
             refuse(StatusCode::TOO_MANY_REQUESTS, tr.ta("login-locked", &[("until", &tr.datetime(until))]))
         }
