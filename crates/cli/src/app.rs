@@ -103,21 +103,29 @@ async fn oidc_sign_in(settings: &Settings, addr: SocketAddr) -> anyhow::Result<O
 /// limit), and not linked to another account.
 pub async fn link_subject(store: &dyn Store, user_id: &str, subject: Option<&str>) -> anyhow::Result<()> {
     if let Some(sub) = subject {
-        anyhow::ensure!(
-            !sub.is_empty() && sub.len() <= 255 && sub.bytes().all(|b| b.is_ascii_graphic()),
-            "the subject must be 1 to 255 visible ASCII characters without spaces"
-        );
-        if let Some(holder) = store.user_by_oidc_subject(sub).await.context("failed to look the subject up")?
-            && holder.id != user_id
-        {
-            anyhow::bail!("the subject is already linked to the account {}; unlink it first (`shaqyru users unlink`)", holder.id);
-        }
+        check_subject(store, user_id, sub).await?;
     }
     match store.set_oidc_subject(user_id, subject).await {
         Ok(()) => Ok(()),
         Err(store::StoreError::NotFound(_)) => anyhow::bail!("there is no account {user_id} (see `shaqyru users list`)"),
         Err(e) => Err(anyhow::Error::new(e).context("failed to link the subject")),
     }
+}
+
+/// Whether `user_id` may be linked to the provider's subject `sub`: a well-formed subject that
+/// no other account holds. `users add --oidc-subject` asks before it creates the account, so a
+/// refused link leaves no account behind.
+pub async fn check_subject(store: &dyn Store, user_id: &str, sub: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !sub.is_empty() && sub.len() <= 255 && sub.bytes().all(|b| b.is_ascii_graphic()),
+        "the subject must be 1 to 255 visible ASCII characters without spaces"
+    );
+    if let Some(holder) = store.user_by_oidc_subject(sub).await.context("failed to look the subject up")?
+        && holder.id != user_id
+    {
+        anyhow::bail!("the subject is already linked to the account {}; unlink it first (`shaqyru users unlink`)", holder.id);
+    }
+    Ok(())
 }
 
 /// The adapters the engine calls: each system's simulator or its HTTP client.

@@ -418,6 +418,12 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
             let password = if password_stdin { Some(read_new_password(&id)?) } else { None };
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
             let store = db.store();
+            if let Some(sub) = oidc_subject.as_deref()
+                && let Err(e) = shaqyru::app::check_subject(store.as_ref(), &id, sub).await
+            {
+                db.close().await;
+                return Err(e);
+            }
             let token = shaqyru::app::add_user(store.as_ref(), &id, name.as_deref().unwrap_or(&id), &role, &unit).await;
             let mut outcome = match (&token, &password) {
                 (Ok(_), Some(password)) => set_password(store.as_ref(), &id, password).await,

@@ -290,3 +290,21 @@ async fn a_disabled_account_opens_nothing_until_enabled_again() {
     assert_eq!(code, 1);
     assert!(err.contains("there is no account nobody"), "{err}");
 }
+
+#[tokio::test]
+async fn users_add_with_a_subject_another_account_holds_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accounts.sqlite").display().to_string();
+    let (code, _, err) = shaqyru_with_stdin(&["migrate", "--database", &db], "");
+    assert_eq!(code, 0, "{err}");
+    let add = |id: &'static str| {
+        ["users", "add", "--database", &db, "--id", id, "--role", "office", "--unit", "mvd-astana", "--oidc-subject", "person-7"]
+    };
+    let (code, _, err) = shaqyru_with_stdin(&add("first@mvd-astana"), "");
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = shaqyru_with_stdin(&add("second@mvd-astana"), "");
+    assert_eq!(code, 1);
+    assert!(err.contains("already linked to the account first@mvd-astana"), "{err}");
+    let (_, list, _) = shaqyru_with_stdin(&["users", "list", "--database", &db], "");
+    assert!(list.contains("first@mvd-astana") && !list.contains("second@mvd-astana"), "the refused account was not created: {list}");
+}
