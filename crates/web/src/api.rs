@@ -164,7 +164,11 @@ pub async fn list_cases(
 }
 
 #[utoipa::path(get, path = "/api/cases/{case_id}", params(("case_id" = String, Path)),
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail, description = "the case; for the KNB liaison only what a coordination request holds \
+            (the persons, the visit, the KNB's own tasks and history). Each read is recorded in the access log."),
+        (status = 404, body = ErrorBody),
+        (status = 410, body = ErrorBody, description = "case_purged: its personal data was purged under the retention rule")),
+    security(("bearer" = [])))]
 pub async fn read_case(
     State(s): State<AppState>,
     Caller(actor): Caller,

@@ -49,7 +49,10 @@ pub struct DownloadQuery {
     params(("case_id" = String, Path), ("document" = String, Path, description = "e.g. invitation, acceptance_receipt"),
         ("lang" = Option<String>, Query, description = "kk (default), ru, or kk-ru where the form is bilingual")),
     responses((status = 200, content_type = "application/pdf", description = "the document; its content hash in X-Document-Hash"),
-        (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody, description = "the KNB liaison, who reads only the coordination request"),
+        (status = 404, body = crate::error::ErrorBody), (status = 410, body = crate::error::ErrorBody, description = "case_purged")),
+    security(("bearer" = [])))]
 pub async fn download(
     State(s): State<AppState>,
     Caller(actor): Caller,
