@@ -462,18 +462,35 @@ async fn users(command: UsersCmd) -> anyhow::Result<()> {
             println!("{user_id} linked to the identity provider's subject");
         }
         UsersCmd::Unlink { db, user_id } => {
+            // The sessions end too: one opened through the provider must not outlive the link.
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
-            let outcome = shaqyru::app::link_subject(db.store().as_ref(), &user_id, None).await;
+            let store = db.store();
+            let outcome = match shaqyru::app::link_subject(store.as_ref(), &user_id, None).await {
+                Ok(()) => store.delete_sessions_of(&user_id).await.context("failed to end the account's sessions"),
+                Err(e) => Err(e),
+            };
             db.close().await;
-            outcome?;
-            println!("{user_id} unlinked from the identity provider");
+            let ended = outcome?;
+            println!("{user_id} unlinked from the identity provider; {ended} session(s) ended");
         }
         UsersCmd::List { db } => {
             let db = Database::open(&db.database, store::Migrations::RequireCurrent, 2).await?;
-            let users = db.store().users().await;
+            let store = db.store();
+            let listed = async {
+                let mut rows = Vec::new();
+                for u in store.users().await? {
+                    // Whether the account signs in through the provider; the subject itself is
+                    // the provider's identifier of a person, so it is not printed.
+                    let linked = store.oidc_subject(&u.id).await?.is_some();
+                    rows.push((u, linked));
+                }
+                Ok::<_, store::StoreError>(rows)
+            }
+            .await;
             db.close().await;
-            for u in users? {
-                println!("{}\t{}\t{}\t{}", u.id, u.role, u.unit, if u.active { "active" } else { "disabled" });
+            for (u, linked) in listed? {
+                let active = if u.active { "active" } else { "disabled" };
+                println!("{}\t{}\t{}\t{active}\t{}", u.id, u.role, u.unit, if linked { "linked" } else { "-" });
             }
         }
     }

@@ -306,5 +306,39 @@ async fn users_add_with_a_subject_another_account_holds_creates_nothing() {
     assert_eq!(code, 1);
     assert!(err.contains("already linked to the account first@mvd-astana"), "{err}");
     let (_, list, _) = shaqyru_with_stdin(&["users", "list", "--database", &db], "");
-    assert!(list.contains("first@mvd-astana") && !list.contains("second@mvd-astana"), "the refused account was not created: {list}");
+    assert!(list.contains("first@mvd-astana\toffice\tmvd-astana\tactive\tlinked"), "{list}");
+    assert!(!list.contains("second@mvd-astana"), "the refused account was not created: {list}");
+    assert!(!list.contains("person-7"), "the provider's subject is not printed: {list}");
+}
+
+#[tokio::test]
+async fn unlinking_an_account_from_the_provider_ends_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accounts.sqlite").display().to_string();
+    assert_eq!(shaqyru_with_stdin(&["migrate", "--database", &db], "").0, 0);
+    let add = [
+        "users",
+        "add",
+        "--database",
+        &db,
+        "--id",
+        "head@mvd-astana",
+        "--role",
+        "management",
+        "--unit",
+        "mvd-astana",
+        "--password-stdin",
+        "--oidc-subject",
+        "person-8",
+    ];
+    let (code, _, err) = shaqyru_with_stdin(&add, "correct horse battery\n");
+    assert_eq!(code, 0, "{err}");
+    let app = service_on(&db).await;
+    let session = app.engine.login("head@mvd-astana", "correct horse battery").await.unwrap().expect("signed in");
+
+    let (code, out, err) = shaqyru_with_stdin(&["users", "unlink", "--database", &db, "head@mvd-astana"], "");
+    assert_eq!((code, out.trim()), (0, "head@mvd-astana unlinked from the identity provider; 1 session(s) ended"), "{err}");
+    assert!(app.engine.session(&session.token).await.unwrap().is_none(), "the open session ended");
+    let (_, list, _) = shaqyru_with_stdin(&["users", "list", "--database", &db], "");
+    assert!(list.contains("head@mvd-astana\tmanagement\tmvd-astana\tactive\t-"), "{list}");
 }
