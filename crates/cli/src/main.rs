@@ -626,12 +626,6 @@ fn system_choice(
     }
 }
 
-/// The wall clock in seconds, for the simulated identity provider's tokens.
-#[allow(clippy::disallowed_methods)]
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -658,8 +652,8 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("failed to listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         println!("Simulated systems are serving on http://{addr}");
-        let idp =
-            sim_server::idp::SimIdp::new(&format!("http://{addr}/idp"), oidc_client, Arc::new(unix_now)).map_err(anyhow::Error::msg)?;
+        let idp = sim_server::idp::SimIdp::new(&format!("http://{addr}/idp"), oidc_client, Arc::new(sim_server::unix_now))
+            .map_err(anyhow::Error::msg)?;
         println!("Simulated identity provider: issuer http://{addr}/idp, client id {}", args.oidc_client_id);
         sim_server::serve_with_idp(listener, sim_server::SimState::new(data, callback), Some(idp), shutdown_signal())
             .await

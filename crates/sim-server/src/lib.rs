@@ -156,9 +156,10 @@ impl SimState {
     }
 }
 
-/// The wall clock in Unix seconds: the signing time of a callback.
+/// The wall clock in Unix seconds: the signing time of a callback, and the simulated identity
+/// provider's clock when it serves beside the other systems (`shaqyru simulate`).
 #[allow(clippy::disallowed_methods)]
-fn unix_now() -> i64 {
+pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
