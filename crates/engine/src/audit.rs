@@ -9,7 +9,7 @@
 use crate::Clock;
 use domain::CaseId;
 use store::chain::{self, GENESIS, RootHasher};
-use store::{AccessHead, AccessQuery, Checkpoint, NewCheckpoint, Store, StoreError};
+use store::{AccessHead, AccessQuery, ChainLink, Checkpoint, NewCheckpoint, Store, StoreError, Tombstone};
 
 /// Cases read per page: one page of ids in memory at a time, and one case's events.
 const PAGE: u32 = 500;
@@ -93,6 +93,76 @@ pub enum AuditError {
     Broken(Broken),
 }
 
+/// One case's chain as checked (see [`check_case`]).
+pub(crate) struct CaseCheck {
+    /// Each event's hash in the case's chain, by version, up to the first problem.
+    pub hashes: Vec<String>,
+    /// Events without a stored hash (written before migration 0006).
+    pub unchained: u64,
+    /// Redacted events of a purged case.
+    pub redacted: u64,
+    pub problem: Option<Broken>,
+}
+
+/// Recomputes one case's chain from its stored events: versions 1, 2, … without gaps, each
+/// stored hash the one its body and predecessor give (a purged case's events carry their
+/// original hashes, and their redaction chain must end at the tombstone's), and no hash
+/// removed after a stored one. The verifier walks every case with it; a purge checks the case
+/// it is about to redact with it.
+pub(crate) fn check_case(case: &CaseId, links: &[ChainLink], tombstone: Option<&Tombstone>) -> CaseCheck {
+    let mut check = CaseCheck { hashes: Vec::with_capacity(links.len()), unchained: 0, redacted: 0, problem: None };
+    let mut prev = GENESIS.to_owned();
+    let mut redacted_prev = GENESIS.to_owned();
+    let mut hashed = false;
+    for (i, link) in links.iter().enumerate() {
+        let version = i as u64 + 1;
+        if link.version != version {
+            check.problem = Some(Broken::MissingVersion { case: case.clone(), version });
+            return check;
+        }
+        // A purged case's event carries its original hash in its redacted body; the redaction
+        // chain over those bodies is checked against the tombstone below.
+        let hash = if tombstone.is_some() {
+            let Some(original) = chain::redacted_hash(&link.body) else {
+                check.problem = Some(Broken::NotRedacted { case: case.clone(), version });
+                return check;
+            };
+            redacted_prev = chain::redaction_hash(&redacted_prev, &case.0, version, &link.body);
+            check.redacted += 1;
+            original.to_owned()
+        } else {
+            chain::event_hash(&prev, &case.0, version, &link.body)
+        };
+        match &link.hash {
+            Some(stored) if *stored != hash => {
+                check.problem = Some(Broken::HashMismatch { case: case.clone(), version });
+                return check;
+            }
+            Some(_) => hashed = true,
+            None if hashed => {
+                check.problem = Some(Broken::HashRemoved { case: case.clone(), version });
+                return check;
+            }
+            None => check.unchained += 1,
+        }
+        check.hashes.push(hash.clone());
+        prev = hash;
+    }
+    if let Some(t) = tombstone {
+        let what = if links.len() as u64 != t.head_version {
+            Some("its number of events is not the tombstone's head version")
+        } else if prev != t.head_hash {
+            Some("the last event's original hash is not the tombstone's head hash")
+        } else if redacted_prev != t.redacted_head {
+            Some("the redaction chain does not end at the tombstone's")
+        } else {
+            None
+        };
+        check.problem = what.map(|what| Broken::TombstoneMismatch { case: case.clone(), what });
+    }
+    check
+}
+
 /// The walk's result: counts, one root per mark asked for, the first problem.
 struct Walk {
     report: AuditReport,
@@ -112,64 +182,22 @@ async fn walk(store: &dyn Store, marks: &[u64]) -> Result<Walk, StoreError> {
             let tombstone = store.tombstone(case).await?;
             report.cases += 1;
             report.events += links.len() as u64;
-            let mut prev = GENESIS.to_owned();
-            let mut redacted_prev = GENESIS.to_owned();
-            let mut hashed = false;
-            let mut broken = None;
+            let checked = check_case(case, &links, tombstone.as_ref());
+            report.unchained += checked.unchained;
+            report.redacted += checked.redacted;
+            report.purged +=
+                u64::from(tombstone.is_some() && checked.problem.as_ref().is_none_or(|p| matches!(p, Broken::TombstoneMismatch { .. })));
+            if let Some(b) = checked.problem {
+                report.problem.get_or_insert(b);
+            }
+            // Each mark's root takes the case's head among the events checked at or below it.
             let mut covered: Vec<Option<(u64, String)>> = vec![None; marks.len()];
-            for (i, link) in links.iter().enumerate() {
-                let version = i as u64 + 1;
-                if link.version != version {
-                    broken = Some(Broken::MissingVersion { case: case.clone(), version });
-                    break;
-                }
-                // A purged case's event carries its original hash in its redacted body; the
-                // redaction chain over those bodies is checked against the tombstone below.
-                let hash = if tombstone.is_some() {
-                    let Some(original) = chain::redacted_hash(&link.body) else {
-                        broken = Some(Broken::NotRedacted { case: case.clone(), version });
-                        break;
-                    };
-                    redacted_prev = chain::redaction_hash(&redacted_prev, &case.0, version, &link.body);
-                    report.redacted += 1;
-                    original.to_owned()
-                } else {
-                    chain::event_hash(&prev, &case.0, version, &link.body)
-                };
-                match &link.hash {
-                    Some(stored) if *stored != hash => {
-                        broken = Some(Broken::HashMismatch { case: case.clone(), version });
-                        break;
-                    }
-                    Some(_) => hashed = true,
-                    None if hashed => {
-                        broken = Some(Broken::HashRemoved { case: case.clone(), version });
-                        break;
-                    }
-                    None => report.unchained += 1,
-                }
+            for (link, hash) in links.iter().zip(&checked.hashes) {
                 for (mark, head) in marks.iter().zip(&mut covered) {
                     if link.seq.is_none_or(|s| s <= *mark) {
-                        *head = Some((version, hash.clone()));
+                        *head = Some((link.version, hash.clone()));
                     }
                 }
-                prev = hash;
-            }
-            if let (None, Some(t)) = (&broken, &tombstone) {
-                report.purged += 1;
-                let what = if links.len() as u64 != t.head_version {
-                    Some("its number of events is not the tombstone's head version")
-                } else if prev != t.head_hash {
-                    Some("the last event's original hash is not the tombstone's head hash")
-                } else if redacted_prev != t.redacted_head {
-                    Some("the redaction chain does not end at the tombstone's")
-                } else {
-                    None
-                };
-                broken = what.map(|what| Broken::TombstoneMismatch { case: case.clone(), what });
-            }
-            if let Some(b) = broken {
-                report.problem.get_or_insert(b);
             }
             for (root, head) in roots.iter_mut().zip(covered) {
                 if let Some((version, head)) = head {

@@ -12,7 +12,7 @@ use domain::retention::{Retention, redact};
 use domain::{Case, CaseId, Event};
 use jiff::Timestamp;
 use store::chain::{self, GENESIS};
-use store::{CaseSummary, ChainLink, Purge, PurgeCounts, Store, StoreError, Tombstone};
+use store::{CaseSummary, Purge, PurgeCounts, Store, StoreError, Tombstone};
 
 /// Candidates read per page.
 const PAGE: u32 = 200;
@@ -118,9 +118,12 @@ enum Prepared {
 async fn prepare(store: &dyn Store, summary: &CaseSummary, rule: Retention, options: &PurgeOptions) -> Result<Prepared, EngineError> {
     let case = &summary.case_id;
     let links = store.event_chain(case).await?;
-    let Some(hashes) = verified_hashes(case, &links) else {
+    // The verifier's own check: a purge never redacts a chain `audit verify` would reject.
+    let checked = crate::audit::check_case(case, &links, None);
+    if checked.problem.is_some() {
         return Ok(Prepared::Skip("its hash chain does not verify; run `shaqyru audit verify`".into()));
-    };
+    }
+    let hashes = checked.hashes;
     let events: Vec<Event> = match links.iter().map(|l| serde_json::from_value(l.body.clone())).collect() {
         Ok(events) => events,
         Err(_) => return Ok(Prepared::Skip("an event does not read as an event".into())),
@@ -153,24 +156,4 @@ async fn prepare(store: &dyn Store, summary: &CaseSummary, rule: Retention, opti
         rule: rule.describe(&summary.edition.edition),
     };
     Ok(Prepared::Due(Purge { tombstone, bodies }))
-}
-
-/// Each event's hash in the chain, recomputed from the bodies and checked against the stored
-/// hashes; `None` when the chain does not verify.
-fn verified_hashes(case: &CaseId, links: &[ChainLink]) -> Option<Vec<String>> {
-    let mut prev = GENESIS.to_owned();
-    let mut hashes = Vec::with_capacity(links.len());
-    for (i, link) in links.iter().enumerate() {
-        let version = i as u64 + 1;
-        if link.version != version {
-            return None;
-        }
-        let hash = chain::event_hash(&prev, &case.0, version, &link.body);
-        if link.hash.as_ref().is_some_and(|stored| *stored != hash) {
-            return None;
-        }
-        hashes.push(hash.clone());
-        prev = hash;
-    }
-    Some(hashes)
 }
