@@ -431,17 +431,18 @@ async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[store_sql
             }
         })?;
     }
-    for t in &unit.timers {
-        let payload = serde_json::to_string(&t.payload).map_err(json("timers.payload"))?;
-        sqlx::query("INSERT INTO timers (id, case_id, kind, payload, due_at, state) VALUES ($1, $2, $3, $4::jsonb, $5, 'pending')")
-            .bind(&t.id)
-            .bind(&case.0)
-            .bind(&t.kind)
-            .bind(payload)
-            .bind(micros(t.due_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend("write timer"))?;
+    if !unit.timers.is_empty() {
+        let mut rows = Vec::with_capacity(unit.timers.len());
+        for t in &unit.timers {
+            rows.push((t, serde_json::to_string(&t.payload).map_err(json("timers.payload"))?));
+        }
+        // One statement for all of them: each is a round trip to the server.
+        let mut insert = QueryBuilder::<Postgres>::new("INSERT INTO timers (id, case_id, kind, payload, due_at, state) ");
+        insert.push_values(rows, |mut b, (t, payload)| {
+            b.push_bind(&t.id).push_bind(&case.0).push_bind(&t.kind).push_bind(payload);
+            b.push_unseparated("::jsonb").push_bind(micros(t.due_at)).push_bind("pending");
+        });
+        insert.build().execute(&mut *tx).await.map_err(backend("write timers"))?;
     }
     for id in &unit.fired_timers {
         sqlx::query("UPDATE timers SET state = 'fired', fired_at = $1 WHERE id = $2 AND case_id = $3")

@@ -4,52 +4,64 @@
 
 use crate::error::backend;
 use domain::CaseId;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use store::chain::GENESIS;
 use store::{ChainLink, Checkpoint, NewCheckpoint, Result};
 use store_sql::{ChainLinkRow, CheckpointRow, PreparedEvent, event_rows, next_checkpoint, to_i64, to_u64, unchained_head};
 
-/// Appends a unit's events as versions `expected_version + 1 ..`, each with its chain hash and
-/// the next commit sequence. Runs under the write lock, after the version check.
-pub(crate) async fn append_events(tx: &mut SqliteConnection, case: &CaseId, expected_version: u64, events: &[PreparedEvent]) -> Result<()> {
+/// Where a unit's events are appended, read in one statement together with the version check
+/// (see [`read_head`]).
+pub(crate) struct Head {
+    /// The case's newest version.
+    pub version: u64,
+    /// The stored chain hash of that version: `None` when the case has no events, or its newest
+    /// event was written before the chain existed.
+    pub hash: Option<String>,
+    /// The newest commit sequence number of all events.
+    pub last_seq: i64,
+}
+
+/// The case's newest version with its chain hash, and the newest commit sequence, in one
+/// statement (each statement is a round trip to the driver's worker thread).
+pub(crate) async fn read_head(tx: &mut SqliteConnection, case: &CaseId) -> Result<Head> {
+    let (version, hash, last_seq): (i64, Option<String>, i64) = sqlx::query_as(
+        "SELECT v.version,
+                (SELECT hash FROM events WHERE case_id = ? AND version = v.version),
+                (SELECT COALESCE(MAX(seq), 0) FROM events)
+         FROM (SELECT COALESCE(MAX(version), 0) AS version FROM events WHERE case_id = ?) AS v",
+    )
+    .bind(&case.0)
+    .bind(&case.0)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(backend("read case version"))?;
+    Ok(Head { version: to_u64(version, "events.version")?, hash, last_seq })
+}
+
+/// Appends a unit's events as versions `head.version + 1 ..`, each with its chain hash and the
+/// next commit sequence, in one statement. Runs under the write lock, after the version check.
+pub(crate) async fn append_events(tx: &mut SqliteConnection, case: &CaseId, head: &Head, events: &[PreparedEvent]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let prev = head_hash(tx, case, expected_version).await?;
-    let rows = event_rows(&prev, case, expected_version, events)?;
+    let prev = match (&head.hash, head.version) {
+        (_, 0) => GENESIS.to_owned(),
+        (Some(hash), _) => hash.clone(),
+        (None, version) => unchained_head_of(tx, case, version).await?,
+    };
+    let rows = event_rows(&prev, case, head.version, events)?;
     // One writer at a time: the sequence is the commit order, without gaps.
-    let last: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *tx).await.map_err(backend("read event sequence"))?;
-    for (seq, row) in (last + 1..).zip(rows) {
-        sqlx::query("INSERT INTO events (case_id, version, at, body, hash, seq) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&case.0)
-            .bind(row.version)
-            .bind(row.at)
-            .bind(row.text)
-            .bind(row.hash)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend("append event"))?;
-    }
+    let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO events (case_id, version, at, body, hash, seq) ");
+    insert.push_values((head.last_seq + 1..).zip(rows), |mut b, (seq, row)| {
+        b.push_bind(&case.0).push_bind(row.version).push_bind(row.at).push_bind(row.text).push_bind(row.hash).push_bind(seq);
+    });
+    insert.build().execute(&mut *tx).await.map_err(backend("append event"))?;
     Ok(())
 }
 
-/// The hash of the case's event `version` (GENESIS for 0). An event written before the chain
-/// existed has none stored: then the chain is computed over the case's events up to it.
-async fn head_hash(tx: &mut SqliteConnection, case: &CaseId, version: u64) -> Result<String> {
-    if version == 0 {
-        return Ok(GENESIS.to_owned());
-    }
-    let stored: Option<Option<String>> = sqlx::query_scalar("SELECT hash FROM events WHERE case_id = ? AND version = ?")
-        .bind(&case.0)
-        .bind(to_i64(version, "event version")?)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend("read chain head"))?;
-    if let Some(Some(hash)) = stored {
-        return Ok(hash);
-    }
+/// The chain head at `version` for a case whose event there was written before the chain
+/// existed, and so has no stored hash: computed over its events up to it.
+async fn unchained_head_of(tx: &mut SqliteConnection, case: &CaseId, version: u64) -> Result<String> {
     let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM events WHERE case_id = ? AND version <= ? ORDER BY version")
         .bind(&case.0)
         .bind(to_i64(version, "event version")?)

@@ -203,14 +203,11 @@ fn check_unit(unit: &UnitOfWork) -> Result<()> {
 /// Writes a unit of work inside an open write transaction (see [`Store::commit`]).
 async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store_sql::PreparedEvent]) -> Result<()> {
     let case = &unit.case_id;
-    let actual: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE case_id = ?")
-        .bind(&case.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(backend("read case version"))?;
-    let actual = to_u64(actual, "events.version")?;
-    if actual != unit.expected_version {
-        return Err(StoreError::Conflict { case: case.clone(), expected: unit.expected_version, actual });
+    // Each statement is a round trip to sqlx's worker thread, which costs more than most of
+    // these statements themselves: the reads are one statement, and rows of a kind one INSERT.
+    let head = audit::read_head(tx, case).await?;
+    if head.version != unit.expected_version {
+        return Err(StoreError::Conflict { case: case.clone(), expected: unit.expected_version, actual: head.version });
     }
 
     // The summary first: events, tasks and the rest refer to the case row.
@@ -245,39 +242,40 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store
         if is_unique_violation(&e) { StoreError::DuplicateReference(s.reference.clone()) } else { backend("write case summary")(e) }
     })?;
 
-    audit::append_events(tx, case, unit.expected_version, events).await?;
+    audit::append_events(tx, case, &head, events).await?;
 
-    for t in &unit.tasks {
-        let cites = serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?;
-        sqlx::query(concat!(
-            "INSERT INTO tasks (",
-            task_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (case_id, task_id) DO UPDATE SET
+    if !unit.tasks.is_empty() {
+        let mut insert = QueryBuilder::<Sqlite>::new(concat!("INSERT INTO tasks (", task_columns!(), ") "));
+        let mut rows = Vec::with_capacity(unit.tasks.len());
+        for t in &unit.tasks {
+            rows.push((t, serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?));
+        }
+        insert.push_values(rows, |mut b, (t, cites)| {
+            b.push_bind(&case.0)
+                .push_bind(i64::from(t.task_id))
+                .push_bind(&t.reference)
+                .push_bind(&t.step)
+                .push_bind(&t.role)
+                .push_bind(&t.unit)
+                .push_bind(&t.assignee)
+                .push_bind(cites)
+                .push_bind(&t.limit)
+                .push_bind(micros(t.opened_at))
+                .push_bind(t.due_at.map(micros))
+                .push_bind(t.warn_at.map(micros))
+                .push_bind(&t.escalated_to)
+                .push_bind(t.done_at.map(micros))
+                .push_bind(&t.outcome)
+                .push_bind(&t.done_by);
+        });
+        insert.push(
+            " ON CONFLICT (case_id, task_id) DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
-                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
-        ))
-        .bind(&case.0)
-        .bind(i64::from(t.task_id))
-        .bind(&t.reference)
-        .bind(&t.step)
-        .bind(&t.role)
-        .bind(&t.unit)
-        .bind(&t.assignee)
-        .bind(cites)
-        .bind(&t.limit)
-        .bind(micros(t.opened_at))
-        .bind(t.due_at.map(micros))
-        .bind(t.warn_at.map(micros))
-        .bind(&t.escalated_to)
-        .bind(t.done_at.map(micros))
-        .bind(&t.outcome)
-        .bind(&t.done_by)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend("write task"))?;
+                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by",
+        );
+        insert.build().execute(&mut *tx).await.map_err(backend("write tasks"))?;
     }
 
     if let Some(r) = &unit.idempotency {
@@ -321,17 +319,16 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store
             }
         })?;
     }
-    for t in &unit.timers {
-        let payload = serde_json::to_string(&t.payload).map_err(json("timers.payload"))?;
-        sqlx::query("INSERT INTO timers (id, case_id, kind, payload, due_at, state) VALUES (?, ?, ?, ?, ?, 'pending')")
-            .bind(&t.id)
-            .bind(&case.0)
-            .bind(&t.kind)
-            .bind(payload)
-            .bind(micros(t.due_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend("write timer"))?;
+    if !unit.timers.is_empty() {
+        let mut rows = Vec::with_capacity(unit.timers.len());
+        for t in &unit.timers {
+            rows.push((t, serde_json::to_string(&t.payload).map_err(json("timers.payload"))?));
+        }
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO timers (id, case_id, kind, payload, due_at, state) ");
+        insert.push_values(rows, |mut b, (t, payload)| {
+            b.push_bind(&t.id).push_bind(&case.0).push_bind(&t.kind).push_bind(payload).push_bind(micros(t.due_at)).push_bind("pending");
+        });
+        insert.build().execute(&mut *tx).await.map_err(backend("write timers"))?;
     }
     for id in &unit.fired_timers {
         sqlx::query("UPDATE timers SET state = 'fired', fired_at = ? WHERE id = ? AND case_id = ?")
