@@ -134,16 +134,30 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 
 pub async fn run(report: &mut Report, binary: &FsPath, data_dir: &FsPath, clients: usize, seconds: u64) -> anyhow::Result<()> {
     report.section(&format!("JSON API: `shaqyru serve` (release) on a fresh SQLite file, {clients} clients on loopback, {seconds} s"));
-    // SQLite's group commit off, then on (the default), one after the other in the same run.
-    for mode in ["off", "on"] {
-        run_one(report, binary, data_dir, clients, seconds, mode).await?;
+    // One after the other in the same run: SQLite's group commit off, then on (the default),
+    // then also without the case cache (which is on by default).
+    let variants: [(&str, &[&str]); 3] = [
+        ("group commit off", &["--sqlite-group-commit", "off"]),
+        ("group commit on", &["--sqlite-group-commit", "on"]),
+        ("group commit on, case cache off", &["--sqlite-group-commit", "on", "--case-cache", "0"]),
+    ];
+    for (name, args) in variants {
+        run_one(report, binary, data_dir, clients, seconds, name, args).await?;
     }
     Ok(())
 }
 
-async fn run_one(report: &mut Report, binary: &FsPath, data_dir: &FsPath, clients: usize, seconds: u64, mode: &str) -> anyhow::Result<()> {
+async fn run_one(
+    report: &mut Report,
+    binary: &FsPath,
+    data_dir: &FsPath,
+    clients: usize,
+    seconds: u64,
+    name: &str,
+    args: &[&str],
+) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(data_dir)?;
-    let server = Server::start(binary, &dir.path().join("api.sqlite"), &["--sqlite-group-commit", mode]).await?;
+    let server = Server::start(binary, &dir.path().join("api.sqlite"), args).await?;
     let http = http_client(clients)?;
     let keys = Arc::new(AtomicU64::new(0));
     let next_case = Arc::new(AtomicU64::new(0));
@@ -201,7 +215,7 @@ async fn run_one(report: &mut Report, binary: &FsPath, data_dir: &FsPath, client
     let secs = started.elapsed().as_secs_f64();
     all.sort_unstable();
     let ms = |us: f64| us / 1000.0;
-    let api = format!("API, group commit {mode}");
+    let api = format!("API, {name}");
     report.figure(Figure::new(&format!("{api}: actions/s"), all.len() as f64 / secs, "actions/s").target(5_000.0, true));
     report.figure(Figure::new(&format!("{api}: complete cases/s"), complete as f64 / secs, "cases/s"));
     report.figure(Figure::new(&format!("{api}: latency p50"), ms(percentile(&all, 50.0)), "ms"));

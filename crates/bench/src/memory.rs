@@ -57,10 +57,17 @@ async fn settled_rss(server: &Server) -> anyhow::Result<u64> {
 
 pub async fn run(report: &mut Report, binary: &FsPath, data_dir: &FsPath, cases: u64) -> anyhow::Result<()> {
     report.section(&format!("memory: `shaqyru serve` RSS with open cases (from /proc/PID/status), {cases} cases per population"));
-    for (label, actions) in [("opened (at SC1)", 1), ("waiting for the KNB (at P5)", TO_KNB)] {
+    // The case cache (on by default) keeps up to its capacity of open cases in memory; the
+    // last population shows the server without it.
+    let populations: [(&str, usize, &[&str]); 3] = [
+        ("opened (at SC1)", 1, &[]),
+        ("waiting for the KNB (at P5)", TO_KNB, &[]),
+        ("waiting for the KNB (at P5), case cache off", TO_KNB, &["--case-cache", "0"]),
+    ];
+    for (label, actions, args) in populations {
         let dir = tempfile::tempdir_in(data_dir)?;
         let db = dir.path().join("memory.sqlite");
-        let server = Server::start(binary, &db, &[]).await?;
+        let server = Server::start(binary, &db, args).await?;
         // Warm up every code path and connection first, so the baseline is a running server's.
         open_cases(&server, 200, scenario::script(Path::IssuedAfterExtension).len()).await?;
         let before = settled_rss(&server).await?;

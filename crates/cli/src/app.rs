@@ -73,7 +73,11 @@ pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option
     let listener = TcpListener::bind(settings.listen).await.with_context(|| format!("failed to listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     let documents = crate::keys::documents_config(store.as_ref(), &settings, addr, clock.as_ref()).await?;
-    let engine = Arc::new(Engine::new(store.clone(), systems, clock, Arc::new(regulations), config).with_documents(documents));
+    let engine = Arc::new(
+        Engine::new(store.clone(), systems, clock, Arc::new(regulations), config)
+            .with_documents(documents)
+            .with_case_cache(settings.case_cache),
+    );
     let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;
     let oidc = oidc_sign_in(&settings, addr).await?;
     Ok(App { addr, engine, simulators, demo_accounts, listener, settings, oidc })

@@ -235,6 +235,10 @@ struct ServeArgs {
     /// commit is its own ("off").
     #[arg(long, env = "SHAQYRU_SQLITE_GROUP_COMMIT", default_value = "on", value_parser = parse_group_commit)]
     sqlite_group_commit: store_sqlite::GroupCommit,
+    /// Open cases whose state is kept in memory between commands, so that a command does not
+    /// read and replay the case's events (0: none). Each takes about 4 KB.
+    #[arg(long, env = "SHAQYRU_CASE_CACHE", default_value_t = engine::DEFAULT_CASE_CACHE)]
+    case_cache: usize,
     /// Do not create the demo accounts (create real ones with `shaqyru users add`).
     #[arg(long, env = "SHAQYRU_NO_DEMO_ACCOUNTS")]
     no_demo_accounts: bool,
@@ -695,6 +699,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         migrations: if args.no_migrate { store::Migrations::RequireCurrent } else { store::Migrations::Apply },
         pool_size: args.pool_size,
         sqlite_group_commit: args.sqlite_group_commit,
+        case_cache: args.case_cache,
         ..Settings::default()
     };
     let token = std::env::var("SHAQYRU_GATEWAY_TOKEN").ok().filter(|t| !t.is_empty());

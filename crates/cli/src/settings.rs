@@ -39,6 +39,8 @@ pub struct Settings {
     /// SQLite only: whether commits in flight at once share one transaction and one fsync
     /// (on by default; off makes each commit its own transaction, as before, for comparison).
     pub sqlite_group_commit: store_sqlite::GroupCommit,
+    /// How many open cases the engine keeps in memory between commands (0: none).
+    pub case_cache: usize,
     /// Which external systems are simulated in process and which are reached over HTTP.
     pub systems: SystemsConfig,
     /// The shared secret of the gateway's signed inbound messages; none: not accepted.
@@ -127,6 +129,7 @@ impl Default for Settings {
             migrations: store::Migrations::Apply,
             pool_size: store_postgres::DEFAULT_POOL_SIZE,
             sqlite_group_commit: store_sqlite::GroupCommit::default(),
+            case_cache: engine::DEFAULT_CASE_CACHE,
             systems: SystemsConfig::default(),
             gateway_secret: None,
             keys_dir: None,

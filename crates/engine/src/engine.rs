@@ -1,5 +1,6 @@
 //! `Engine`: one method per thing a user or a system can do, each a unit of work on the store.
 
+use crate::cache::CaseCache;
 use crate::clock::Clock;
 use crate::compliance::{self, ComplianceReport, Labels, OfficeTime, Period, ReportBuilder, TimeBasis};
 use crate::deadlines::WorkingTime;
@@ -246,6 +247,8 @@ pub struct Engine {
     documents: documents::DocumentsConfig,
     /// Session lifetimes, the login lockout and the password rules (see `accounts.rs`).
     accounts: accounts::AccountPolicy,
+    /// Open cases' state as last read or committed here (see `cache.rs`).
+    cases: CaseCache,
 }
 
 // Issuing, signing, rendering and verifying documents (issue 5); a child module so that it
@@ -279,7 +282,26 @@ impl Engine {
             outbox_wakeup: Notify::new(),
             documents: Default::default(),
             accounts: Default::default(),
+            cases: CaseCache::new(crate::cache::DEFAULT_CAPACITY),
         }
+    }
+
+    /// Keeps up to `capacity` open cases' state in memory between commands (0: none, every
+    /// command reads and replays its case's events).
+    pub fn with_case_cache(mut self, capacity: usize) -> Engine {
+        self.cases = CaseCache::new(capacity);
+        self
+    }
+
+    /// How many cases the case cache holds now.
+    pub fn cached_cases(&self) -> usize {
+        self.cases.len()
+    }
+
+    /// The cached state of a case, if the cache holds it (for tests and diagnostics: the
+    /// cache must always equal a replay of the stored events).
+    pub fn cached_case(&self, case_id: &CaseId) -> Option<Arc<Case>> {
+        self.cases.get(case_id)
     }
 
     /// The actor the KNB's gateway acts as: the KNB liaison role of the configured KNB unit.
@@ -370,23 +392,45 @@ impl Engine {
         if let Some(done) = self.replay(actor, key, &request_hash).await? {
             return Ok(done);
         }
-        let (case, def) = self.load_for(actor, case_id).await?;
-        self.authorize_read(actor, &case)?;
+        let mut use_cache = true;
+        loop {
+            let (case, def, cached) = self.current(Some(actor), case_id, use_cache).await?;
+            match self.perform_on(actor, &case, &def, request, key, &request_hash).await {
+                // A refusal or a stale version said on a cached state, which may be behind a
+                // commit of another replica: the stored state decides.
+                Err(EngineError::Conflict { .. } | EngineError::Refused(_)) if cached => use_cache = false,
+                done => return done,
+            }
+        }
+    }
+
+    /// [`Engine::perform`] on the case's state as loaded.
+    async fn perform_on(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        def: &Definition,
+        request: &PerformRequest,
+        key: Option<&str>,
+        request_hash: &str,
+    ) -> Result<CommandResult> {
+        let case_id = &case.id;
+        self.authorize_read(actor, case)?;
         if request.version != case.version {
             return Err(EngineError::Conflict { expected: request.version, actual: case.version });
         }
-        let (step, task) = case::precheck(&def, &case, actor, &request.step)?;
+        let (step, task) = case::precheck(def, case, actor, &request.step)?;
         let input = match &request.input {
             None => None,
-            Some(input) => Some(self.resolve_input(&def, &case, &request.step, request.outcome.as_deref(), input).await?),
+            Some(input) => Some(self.resolve_input(def, case, &request.step, request.outcome.as_deref(), input).await?),
         };
         let answer = match step.call {
-            Some(call) => Some(self.call_system(call, &case, task.id).await?),
+            Some(call) => Some(self.call_system(call, case, task.id).await?),
             None => None,
         };
         let command = Command::Perform { step: request.step.clone(), outcome: request.outcome.clone(), input, answer };
-        let events = case::decide(&def, Some(&case), actor, &command, self.now())?;
-        self.commit(&def, Some(&case), case_id.clone(), events, actor, key, request_hash, Vec::new()).await
+        let events = case::decide(def, Some(case), actor, &command, self.now())?;
+        self.commit(def, Some(case), case_id.clone(), events, actor, key, request_hash.to_owned(), Vec::new()).await
     }
 
     /// Takes the KNB's answer to a coordination request, as an inbound message. The message id
@@ -397,31 +441,22 @@ impl Engine {
         if let Some(done) = self.replay(actor, Some(&answer.message_id), &request_hash).await? {
             return Ok(done);
         }
-        let (case, def) = self.load(&case_id).await?;
-        let step = def
-            .steps
-            .iter()
-            .find(|s| s.on_enter == Some(Call::KnbRequestCoordination))
-            .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no KNB coordination step", def.edition())))?;
-        // Only the KNB speaks for the KNB, whatever state the case is in.
-        if actor.role != step.role {
-            return Err(Refusal::WrongRole { step: step.id.clone(), needs: step.role.clone(), has: actor.role.clone() }.into());
-        }
-        let (outcome, input) = match &answer.verdict {
-            KnbVerdict::Agree => ("agree".to_owned(), None),
-            KnbVerdict::Object => ("object".to_owned(), None),
-            KnbVerdict::Extend { days, reason } => {
-                let outcome = def
-                    .extension
-                    .as_ref()
-                    .map(|e| e.outcome.clone())
-                    .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no extension rule", def.edition())))?;
-                (outcome, Some(OutcomeInput::Extension { days: *days, reason: reason.clone() }))
+        let mut use_cache = true;
+        loop {
+            let (case, def, cached) = self.current(None, &case_id, use_cache).await?;
+            let command = knb_command(actor, answer, &def)?;
+            let key = Some(answer.message_id.as_str());
+            let done = match case::decide(&def, Some(&case), actor, &command, self.now()) {
+                Ok(events) => self.commit(&def, Some(&case), case_id.clone(), events, actor, key, request_hash.clone(), Vec::new()).await,
+                Err(refusal) => Err(refusal.into()),
+            };
+            match done {
+                // Said on a cached state, which may be behind a commit of another replica: once
+                // more, on the stored state.
+                Err(EngineError::Conflict { .. } | EngineError::Refused(_)) if cached => use_cache = false,
+                done => return done,
             }
-        };
-        let command = Command::Perform { step: step.id.clone(), outcome: Some(outcome), input, answer: None };
-        let events = case::decide(&def, Some(&case), actor, &command, self.now())?;
-        self.commit(&def, Some(&case), case_id, events, actor, Some(&answer.message_id), request_hash, Vec::new()).await
+        }
     }
 
     /// A case with its persons and history, for anyone who may read it. The view is recorded in
@@ -664,21 +699,36 @@ impl Engine {
                     continue;
                 }
             };
-            let (case, def) = self.load(&timer.case_id).await?;
-            let events = case::fire(&def, &case, &kind, timer.due_at, &system, now);
-            if events.is_empty() {
-                self.store.timer_fired(&timer.id, now).await?;
-                continue;
-            }
-            match self.commit(&def, Some(&case), case.id.clone(), events, &system, None, String::new(), vec![timer.id.clone()]).await {
-                Ok(_) => {
-                    changed += 1;
-                    tracing::info!(case.id = %case.id, timer.kind = %timer.kind, "timer fired");
+            let mut use_cache = true;
+            loop {
+                let (case, def, cached) = self.current(None, &timer.case_id, use_cache).await?;
+                let events = case::fire(&def, &case, &kind, timer.due_at, &system, now);
+                if events.is_empty() && cached {
+                    // "Nothing to do" on a cached state may only mean the cache is behind
+                    // (another replica opened the task): the stored state decides.
+                    use_cache = false;
+                    continue;
                 }
-                // Someone changed the case meanwhile: the lease runs out and the timer is looked
-                // at again against the new state.
-                Err(EngineError::Conflict { .. }) => {}
-                Err(e) => return Err(e),
+                if events.is_empty() {
+                    self.store.timer_fired(&timer.id, now).await?;
+                    break;
+                }
+                match self.commit(&def, Some(&case), case.id.clone(), events, &system, None, String::new(), vec![timer.id.clone()]).await {
+                    Ok(_) => {
+                        changed += 1;
+                        tracing::info!(case.id = %case.id, timer.kind = %timer.kind, "timer fired");
+                    }
+                    // The cached state was behind the store: once more, on the stored state.
+                    Err(EngineError::Conflict { .. }) if cached => {
+                        use_cache = false;
+                        continue;
+                    }
+                    // Someone changed the case meanwhile: the lease runs out and the timer is
+                    // looked at again against the new state.
+                    Err(EngineError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+                break;
             }
         }
         Ok(changed)
@@ -776,7 +826,8 @@ impl Engine {
     }
 
     async fn deliver(&self, msg: &OutboxMessage) -> Result<()> {
-        let (case, _) = self.load(&msg.case_id).await?;
+        // What is read here (the application, the reference) never changes: any state will do.
+        let (case, _, _) = self.current(None, &msg.case_id, true).await?;
         let ctx =
             CallContext { case_id: case.id.0.clone(), reference: case.reference.clone(), idempotency_key: msg.idempotency_key.clone() };
         match Call::parse(&msg.kind) {
@@ -829,6 +880,23 @@ impl Engine {
             }
         }
         e
+    }
+
+    /// A case's state for a command, and whether it came from the case cache: from the cache
+    /// when `use_cache` and it holds the case, else read and replayed from the store (and
+    /// kept). `actor`: the reader, for [`Engine::load_for`]; `None` for the system's own work.
+    async fn current(&self, actor: Option<&Actor>, case_id: &CaseId, use_cache: bool) -> Result<(Arc<Case>, Arc<Definition>, bool)> {
+        if let Some(case) = self.cases.get(case_id).filter(|_| use_cache) {
+            let def = self.regulations.get(&case.edition, self.store.as_ref()).await?;
+            return Ok((case, def, true));
+        }
+        let (case, def) = match actor {
+            Some(actor) => self.load_for(actor, case_id).await?,
+            None => self.load(case_id).await?,
+        };
+        let case = Arc::new(case);
+        self.cases.put(case.clone());
+        Ok((case, def, false))
     }
 
     async fn load(&self, case_id: &CaseId) -> Result<(Case, Arc<Definition>)> {
@@ -1051,8 +1119,11 @@ impl Engine {
             documents,
         };
         match self.store.commit(unit).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict { expected, actual, .. }) => return Err(EngineError::Conflict { expected, actual }),
+            Ok(()) => self.cases.put(Arc::new(after)),
+            Err(StoreError::Conflict { expected, actual, .. }) => {
+                self.cases.forget(&case_id);
+                return Err(EngineError::Conflict { expected, actual });
+            }
             Err(StoreError::DuplicateKey) => {
                 return self.replay(actor, key, &request_hash).await?.ok_or(EngineError::KeyReused);
             }
@@ -1217,4 +1288,30 @@ fn coordination_view(mut case: Case, definition: Arc<Definition>, events: Vec<Ev
     case.invitation = None;
     case.documents.clear();
     CaseView { case, definition, events, outbox: Vec::new(), taken: BTreeMap::new(), coordination: true }
+}
+
+/// The command the KNB's answer stands for.
+fn knb_command(actor: &Actor, answer: &KnbAnswer, def: &Definition) -> Result<Command> {
+    let step = def
+        .steps
+        .iter()
+        .find(|s| s.on_enter == Some(Call::KnbRequestCoordination))
+        .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no KNB coordination step", def.edition())))?;
+    // Only the KNB speaks for the KNB, whatever state the case is in.
+    if actor.role != step.role {
+        return Err(Refusal::WrongRole { step: step.id.clone(), needs: step.role.clone(), has: actor.role.clone() }.into());
+    }
+    let (outcome, input) = match &answer.verdict {
+        KnbVerdict::Agree => ("agree".to_owned(), None),
+        KnbVerdict::Object => ("object".to_owned(), None),
+        KnbVerdict::Extend { days, reason } => {
+            let outcome = def
+                .extension
+                .as_ref()
+                .map(|e| e.outcome.clone())
+                .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no extension rule", def.edition())))?;
+            (outcome, Some(OutcomeInput::Extension { days: *days, reason: reason.clone() }))
+        }
+    };
+    Ok(Command::Perform { step: step.id.clone(), outcome: Some(outcome), input, answer: None })
 }

@@ -7,6 +7,7 @@
 //! `integrations` traits, and to time only through `Clock`; knows nothing of HTTP or SQL.
 
 pub mod audit;
+mod cache;
 pub mod clock;
 pub mod compliance;
 pub mod deadlines;
@@ -15,6 +16,7 @@ mod outbox;
 pub mod regulations;
 pub mod retention;
 
+pub use cache::DEFAULT_CAPACITY as DEFAULT_CASE_CACHE;
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use engine::{
     ADMIN, CaseView, CommandResult, Engine, EngineConfig, EngineError, HoursConfig, KNB_GATEWAY, KNB_LIAISON, Origin, PerformRequest,

@@ -75,6 +75,13 @@ pub async fn track(request: Request, next: Next) -> Response {
 /// `GET /metrics`: the Prometheus text format.
 pub async fn scrape(State(s): State<AppState>) -> Response {
     let mut body = recorder().render();
+    gauge(
+        &mut body,
+        "shaqyru_case_cache_entries",
+        "Open cases whose state this process keeps in memory",
+        &[],
+        s.engine.cached_cases() as f64,
+    );
     let now = s.engine.now();
     match s.engine.store().monitoring(now).await {
         Ok(m) => {

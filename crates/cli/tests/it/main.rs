@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod audit;
 mod authz;
+mod cache;
 mod cli;
 mod compliance;
 mod concurrency;
@@ -234,7 +235,7 @@ impl TestApp {
 /// `SHAQYRU_TEST_BACKEND=postgres`, a fresh schema on the PostgreSQL server named by
 /// `SHAQYRU_TEST_POSTGRES` (default: the machine's server, database `test`). The schema's name
 /// is kept in the temporary directory, so a restarted app finds the same one.
-async fn test_database(dir: &TempDir) -> String {
+pub async fn test_database(dir: &TempDir) -> String {
     if std::env::var("SHAQYRU_TEST_BACKEND").as_deref() != Ok("postgres") {
         return dir.path().join("shaqyru.sqlite").display().to_string();
     }

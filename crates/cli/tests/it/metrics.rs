@@ -85,6 +85,7 @@ async fn metrics_follow_a_case_its_deadline_its_timers_and_its_outbox_and_count_
     assert_eq!(step(&m, "P5").0, 1.0);
     assert_eq!(sample(&m, "shaqyru_outbox_pending"), 1.0);
     assert_eq!(sample(&m, "shaqyru_outbox_oldest_pending_age_seconds"), 30.0);
+    assert_eq!(sample(&m, "shaqyru_case_cache_entries"), 1.0, "the one open case is kept in memory");
     assert_eq!(app.dispatch_outbox().await, 1);
     let m = scrape(&app).await;
     assert_eq!((sample(&m, "shaqyru_outbox_pending"), sample(&m, "shaqyru_outbox_oldest_pending_age_seconds")), (0.0, 0.0));
