@@ -236,7 +236,7 @@ struct ServeArgs {
     #[arg(long, env = "SHAQYRU_SQLITE_GROUP_COMMIT", default_value = "on", value_parser = parse_group_commit)]
     sqlite_group_commit: store_sqlite::GroupCommit,
     /// Open cases whose state is kept in memory between commands, so that a command does not
-    /// read and replay the case's events (0: none). Each takes about 4 KB.
+    /// read and replay the case's events (0: none). Each takes a few kilobytes.
     #[arg(long, env = "SHAQYRU_CASE_CACHE", default_value_t = engine::DEFAULT_CASE_CACHE)]
     case_cache: usize,
     /// Do not create the demo accounts (create real ones with `shaqyru users add`).

@@ -13,9 +13,10 @@ use domain::{Case, CaseId};
 use hashlink::LruCache;
 use std::sync::{Arc, Mutex};
 
-/// How many open cases the engine keeps by default: enough for every case being worked at once
-/// in a large office, about 4 KB each.
-pub const DEFAULT_CAPACITY: usize = 4096;
+/// How many open cases the engine keeps by default: the cases being worked on in the last minutes
+/// of a busy replica (a clerk's steps on one case come in a row), at a few kilobytes each, so at
+/// most a few megabytes whatever the number of open cases.
+pub const DEFAULT_CAPACITY: usize = 1024;
 
 pub(crate) struct CaseCache {
     /// `None`: the cache is off (capacity 0).

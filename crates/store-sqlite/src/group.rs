@@ -119,8 +119,11 @@ async fn batch_on(conn: &mut SqliteConnection, work: &[&Pending]) -> (Vec<Result
         Err(e) => return (fail_all(work.len(), &backend("commit (begin)")(e)), false),
     };
     let mut answers = Vec::with_capacity(work.len());
+    // A unit alone needs no savepoint: if it fails, the whole transaction is rolled back below.
+    let alone = work.len() == 1;
     for p in work {
-        match apply(&mut tx, p).await {
+        let applied = if alone { Ok(crate::commit_in(&mut tx, &p.unit, &p.events).await) } else { apply(&mut tx, p).await };
+        match applied {
             Ok(answer) => answers.push(answer),
             Err(broken) => {
                 // The rollback's own failure would hide why.
