@@ -473,6 +473,8 @@ impl Case {
     pub fn replay(id: CaseId, events: &[Event]) -> Option<Case> {
         let (first, rest) = events.split_first()?;
         let mut case = Case::opened(id, first)?;
+        // Tasks are the bulk of the state: room for all of them at once instead of regrowing.
+        case.tasks.reserve_exact(rest.iter().filter(|e| matches!(e.kind, EventKind::TaskOpened { .. })).count());
         for e in rest {
             case.apply(e);
         }
@@ -750,7 +752,9 @@ fn perform(
     let chosen = choose_outcome(step, case, outcome, answer)?;
     check_input(def, chosen, input, answer)?;
 
-    let mut events = vec![EventKind::OutcomeRecorded {
+    // The outcome, its documents, the next tasks and perhaps the closing: sized once.
+    let mut events = Vec::with_capacity(2 + chosen.documents.len() + chosen.next.len());
+    events.push(EventKind::OutcomeRecorded {
         task: task.id,
         step: step.id.clone(),
         outcome: chosen.id.clone(),
@@ -759,7 +763,7 @@ fn perform(
         assigns: chosen.assigns.clone(),
         answer: answer.cloned(),
         sets: chosen.sets.clone(),
-    }];
+    });
     for d in &chosen.documents {
         events.push(EventKind::DocumentProduced { task: task.id, document: d.clone() });
     }
@@ -779,9 +783,11 @@ fn perform(
         still_open.push(&next.id);
     }
     // A case whose result is decided closes once no task is left open; a side task such as
-    // the extension notice may keep it open a little longer.
-    let result = chosen.end.or_else(|| case_decided(def, case));
-    if let (Some(result), true) = (result, still_open.is_empty()) {
+    // the extension notice may keep it open a little longer. (Open tasks are checked first:
+    // finding an earlier decision walks the whole history.)
+    if still_open.is_empty()
+        && let Some(result) = chosen.end.or_else(|| case_decided(def, case))
+    {
         events.push(EventKind::CaseClosed { result });
     }
     Ok(events)
