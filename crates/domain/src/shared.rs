@@ -137,7 +137,8 @@ mod tests {
         assert_eq!(a, "accepted");
         assert_eq!("accepted", a);
         assert_eq!(a, "accepted".to_owned());
-        assert!(SharedStr::from("a") < SharedStr::from("b"));
+        let (earlier, later) = (SharedStr::from("a"), SharedStr::from("b"));
+        assert!(earlier < later);
         let set: BTreeSet<SharedStr> = [a.clone()].into();
         assert!(set.contains("accepted"));
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"accepted\"");
