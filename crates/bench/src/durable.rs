@@ -40,7 +40,7 @@ impl Team {
     pub fn input(&self, input: Input) -> WireInput {
         match input {
             Input::MissingDocument(d) => WireInput::MissingDocuments(vec![d.into()]),
-            Input::Assignee => WireInput::Assignee(self.executor.user.0.clone()),
+            Input::Assignee => WireInput::Assignee(self.executor.user.0.to_string()),
             Input::RefusalGround(g) => WireInput::RefusalGrounds { grounds: vec![g.into()], reasoning: "see the checks".into() },
         }
     }

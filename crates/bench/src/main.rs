@@ -12,6 +12,10 @@ mod report;
 mod scenario;
 mod server;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use report::Report;
 use std::path::PathBuf;

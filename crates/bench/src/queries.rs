@@ -174,7 +174,7 @@ impl Restamp<'_> {
         t + self.shift
     }
     fn actor(&self, a: &Actor) -> Actor {
-        Actor { user: UserId(self.text(&a.user.0)), role: a.role.clone(), unit: self.text(&a.unit) }
+        Actor { user: UserId(self.text(&a.user.0).into()), role: a.role.clone(), unit: self.text(&a.unit).into() }
     }
     fn days(&self) -> i64 {
         self.shift.as_secs() / 86_400
@@ -185,16 +185,16 @@ impl Restamp<'_> {
         match &mut kind {
             EventKind::CaseOpened { reference, units, .. } => {
                 *reference = self.reference.to_owned();
-                units.sc_branch = self.branch.to_owned();
-                units.provider = self.provider.to_owned();
+                units.sc_branch = self.branch.into();
+                units.provider = self.provider.into();
             }
             EventKind::TaskOpened { unit, assignee, .. } => {
-                *unit = self.text(unit);
+                *unit = self.text(unit).into();
                 if let Some(a) = assignee {
-                    a.0 = self.text(&a.0);
+                    a.0 = self.text(&a.0).into();
                 }
             }
-            EventKind::OutcomeRecorded { input: Some(domain::case::OutcomeInput::Assignee(a)), .. } => a.0 = self.text(&a.0),
+            EventKind::OutcomeRecorded { input: Some(domain::case::OutcomeInput::Assignee(a)), .. } => a.0 = self.text(&a.0).into(),
             EventKind::DeadlineSet { deadline, .. } => {
                 deadline.due = self.at(deadline.due);
                 deadline.warn_at = self.at(deadline.warn_at);
@@ -337,9 +337,9 @@ pub async fn run(report: &mut Report, data_dir: &FsPath, database: Option<PathBu
     let supervisor = Actor { user: UserId("supervisor".into()), role: engine::SUPERVISOR.into(), unit: "ministry".into() };
 
     let query = TaskQuery {
-        role: Some(office.role.clone()),
-        unit: Some(office.unit.clone()),
-        assignee: Some(office.user.0.clone()),
+        role: Some(office.role.to_string()),
+        unit: Some(office.unit.to_string()),
+        assignee: Some(office.user.0.to_string()),
         include_unassigned: true,
         open_only: true,
         limit: 500,

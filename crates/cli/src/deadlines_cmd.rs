@@ -172,7 +172,7 @@ pub fn main_path(def: &Definition) -> Result<Vec<&Step>, String> {
         .steps
         .iter()
         .flat_map(|s| s.outcomes.iter())
-        .find(|o| o.sets.contains(&def.term.starts) && !o.next.is_empty())
+        .find(|o| o.sets.iter().any(|f| *f == def.term.starts) && !o.next.is_empty())
         .ok_or_else(|| format!("no outcome sets \"{}\", the fact the term starts from", def.term.starts))?;
     let mut id = &accepting.next[0];
     let mut path: Vec<&Step> = Vec::new();
@@ -233,7 +233,7 @@ pub fn walk(def: &Definition, wt: &WorkingTime<'_>, accepted: DateTime) -> Resul
             capped.due
         };
         steps.push(WalkStep {
-            id: step.id.clone(),
+            id: step.id.to_string(),
             cites: step.citation(),
             limit: step.limit,
             starts: local(wt, at),

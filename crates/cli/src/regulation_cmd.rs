@@ -117,9 +117,9 @@ fn cites(cites: &[String]) -> String {
 }
 
 fn row(def: &Definition, step: &Step, lang: Lang) -> [String; 7] {
-    let role = def.role(&step.role).map_or_else(|| step.role.clone(), |r| r.title.get(lang).to_owned());
+    let role = def.role(&step.role).map_or_else(|| step.role.to_string(), |r| r.title.get(lang).to_owned());
     [
-        step.id.clone(),
+        step.id.to_string(),
         step.cites.join(", "),
         role,
         limit(step),

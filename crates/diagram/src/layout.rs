@@ -246,7 +246,7 @@ fn graph(def: &Definition, lang: Lang) -> Graph {
         let title = s.title.get(lang).to_owned();
         let mut n = node(NodeKind::Task { step: i }, format!("{} {title}", s.id));
         n.task = Some(TaskText {
-            id: s.id.clone(),
+            id: s.id.to_string(),
             title_lines: text::wrap(&title, TITLE_SIZE, false, TASK_W - 2.0 * TASK_PAD, TITLE_LINES),
             title,
             citation: s.citation(),
@@ -375,7 +375,7 @@ fn lanes(def: &Definition, g: &mut Graph) -> Vec<(String, String)> {
     }
     for s in &def.steps {
         if !lanes.iter().any(|(id, _)| *id == s.role) {
-            lanes.push((s.role.clone(), s.role.clone()));
+            lanes.push((s.role.to_string(), s.role.to_string()));
         }
     }
     if lanes.is_empty() {

@@ -58,7 +58,7 @@ fn the_svg_shows_every_step_with_its_title_limit_and_citation_in_its_roles_lane(
         for s in &def.steps {
             let group = step_group(&doc, &s.id);
             let shown = texts(group);
-            assert!(shown.starts_with(&s.id), "{lang:?} {}: {shown}", s.id);
+            assert!(shown.starts_with(&*s.id), "{lang:?} {}: {shown}", s.id);
             assert!(shown.contains(&s.citation()), "{lang:?} {} lacks its §: {shown}", s.id);
             assert!(shown.contains(&crate::text::limit(&s.limit, lang)), "{lang:?} {} lacks its limit: {shown}", s.id);
             let tooltip = group.children().find(|c| c.has_tag_name("title")).and_then(|t| t.text()).unwrap_or_default();
@@ -173,7 +173,7 @@ fn the_svg_is_self_contained_accessible_and_scales() {
     assert!(title.text().unwrap().contains(def.service.get(Lang::Ru)));
     let described = root.attribute("aria-describedby").unwrap();
     let desc = doc.descendants().find(|n| n.attribute("id") == Some(described)).unwrap();
-    assert!(def.steps.iter().all(|s| desc.text().unwrap().contains(&s.id)), "the description names every step");
+    assert!(def.steps.iter().all(|s| desc.text().unwrap().contains(&*s.id)), "the description names every step");
     // A page's strict policy blocks inline styles and scripts; fonts and images stay local.
     for n in doc.descendants().filter(|n| n.is_element()) {
         assert!(!matches!(n.tag_name().name(), "style" | "script" | "image" | "foreignObject" | "a"), "{:?}", n.tag_name());
@@ -365,7 +365,7 @@ fn markup_in_the_definitions_texts_is_escaped() {
 
 fn outcome_to(id: &str, next: &str) -> Outcome {
     let mut o = shipped().steps[0].outcomes[0].clone();
-    o.id = id.to_owned();
+    o.id = id.to_owned().into();
     o.title.en = format!("Back to {next}");
     o.next = vec![next.to_owned()];
     o.end = None;

@@ -4,10 +4,12 @@
 
 use crate::application::Application;
 use crate::definition::{Call, CaseResult, Definition, EditionRef, InputKind, Limit, Outcome, Step, UnitKind};
+use crate::shared::SharedStr;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -15,7 +17,7 @@ pub struct CaseId(pub String);
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct UserId(pub String);
+pub struct UserId(pub SharedStr);
 
 impl std::fmt::Display for CaseId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,25 +25,26 @@ impl std::fmt::Display for CaseId {
     }
 }
 
-/// Who performs a command: an authenticated user acting in one role for one unit.
+/// Who performs a command: an authenticated user acting in one role for one unit. Every event
+/// a command makes carries a copy, so its strings are shared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user: UserId,
-    pub role: String,
-    pub unit: String,
+    pub role: SharedStr,
+    pub unit: SharedStr,
 }
 
 /// The units a case belongs to: the branch that accepted it, the provider that decides it and
 /// the KNB body that coordinates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseUnits {
-    pub sc_branch: String,
-    pub provider: String,
-    pub knb: String,
+    pub sc_branch: SharedStr,
+    pub provider: SharedStr,
+    pub knb: SharedStr,
 }
 
 impl CaseUnits {
-    pub fn of(&self, kind: UnitKind) -> &str {
+    pub fn of(&self, kind: UnitKind) -> &SharedStr {
         match kind {
             UnitKind::ScBranch => &self.sc_branch,
             UnitKind::Provider => &self.provider,
@@ -130,7 +133,10 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-// The opening event carries the application; events are serialized, not kept in bulk.
+// The opening event carries the application; events are serialized, not kept in bulk. The
+// strings that come from the definition, the actor or the case's units are shared (`SharedStr`,
+// `Arc`), and so is the application with the case state, so that deciding and replaying copy
+// references rather than text; they serialize exactly as owned strings would.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -138,28 +144,28 @@ pub enum EventKind {
     CaseOpened {
         reference: String,
         edition: EditionRef,
-        application: Application,
+        application: Arc<Application>,
         units: CaseUnits,
     },
     TaskOpened {
         task: u32,
-        step: String,
-        role: String,
-        unit: String,
+        step: SharedStr,
+        role: SharedStr,
+        unit: SharedStr,
         assignee: Option<UserId>,
-        cites: Vec<String>,
+        cites: Arc<[String]>,
         limit: Limit,
     },
     OutcomeRecorded {
         task: u32,
-        step: String,
-        outcome: String,
+        step: SharedStr,
+        outcome: SharedStr,
         closes_task: bool,
         input: Option<OutcomeInput>,
         /// With an `Assignee` input: the role whose later tasks go to that person.
-        assigns: Option<String>,
+        assigns: Option<SharedStr>,
         answer: Option<SystemAnswer>,
-        sets: Vec<String>,
+        sets: Arc<[SharedStr]>,
     },
     /// The deadline of a task, computed on the working calendar when it opened.
     DeadlineSet {
@@ -182,14 +188,14 @@ pub enum EventKind {
     },
     DocumentProduced {
         task: u32,
-        document: String,
+        document: SharedStr,
     },
     /// The runtime made the document a `DocumentProduced` calls for: its stored content has
     /// this hash and, for a document an official signs, this signature. Follows the
     /// `DocumentProduced` at once, or (the invitation) once its registration number is known.
     DocumentIssued {
         task: u32,
-        document: String,
+        document: SharedStr,
         /// The stored document's id.
         id: String,
         /// SHA-256 (hex) of the document's canonical content.
@@ -313,11 +319,11 @@ impl EventKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
     pub id: u32,
-    pub step: String,
-    pub role: String,
-    pub unit: String,
+    pub step: SharedStr,
+    pub role: SharedStr,
+    pub unit: SharedStr,
     pub assignee: Option<UserId>,
-    pub cites: Vec<String>,
+    pub cites: Arc<[String]>,
     pub limit: Limit,
     pub opened_at: Timestamp,
     pub deadline: Option<Deadline>,
@@ -332,7 +338,7 @@ pub struct Task {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskDone {
     pub at: Timestamp,
-    pub outcome: String,
+    pub outcome: SharedStr,
     pub by: UserId,
 }
 
@@ -352,7 +358,7 @@ pub struct ExtensionGranted {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducedDocument {
-    pub document: String,
+    pub document: SharedStr,
     pub task: u32,
     pub at: Timestamp,
     /// Set once the document is issued (see `EventKind::DocumentIssued`).
@@ -395,14 +401,15 @@ pub struct Case {
     pub edition: EditionRef,
     /// The number of events applied; commands name it to detect a stale view.
     pub version: u64,
-    pub application: Application,
+    /// Shared with the opening event.
+    pub application: Arc<Application>,
     pub units: CaseUnits,
     pub opened_at: Timestamp,
     pub opened_by: UserId,
     pub tasks: Vec<Task>,
-    pub facts: BTreeSet<String>,
+    pub facts: BTreeSet<SharedStr>,
     /// Who performs each role's steps once assigned (the executor chosen at P2), by role.
-    pub assignments: BTreeMap<String, UserId>,
+    pub assignments: BTreeMap<SharedStr, UserId>,
     pub missing_documents: Vec<String>,
     pub adb_records: Vec<AdbRecord>,
     pub refusal: Option<(Vec<String>, String)>,
@@ -466,6 +473,8 @@ impl Case {
     pub fn replay(id: CaseId, events: &[Event]) -> Option<Case> {
         let (first, rest) = events.split_first()?;
         let mut case = Case::opened(id, first)?;
+        // Tasks are the bulk of the state: room for all of them at once instead of regrowing.
+        case.tasks.reserve_exact(rest.iter().filter(|e| matches!(e.kind, EventKind::TaskOpened { .. })).count());
         for e in rest {
             case.apply(e);
         }
@@ -626,17 +635,17 @@ pub fn decide(def: &Definition, case: Option<&Case>, actor: &Actor, command: &Co
         (Command::Open { reference, application, units }, None) => {
             let start = def.start_step();
             if actor.role != start.role {
-                return Err(Refusal::NotAllowedToOpen { needs: start.role.clone() });
+                return Err(Refusal::NotAllowedToOpen { needs: start.role.to_string() });
             }
-            let unit = def.role(&start.role).map(|r| units.of(r.unit)).unwrap_or_default();
+            let unit = def.role(&start.role).map_or("", |r| units.of(r.unit));
             if actor.unit != unit {
-                return Err(Refusal::OpenForOtherUnit { needs: start.role.clone() });
+                return Err(Refusal::OpenForOtherUnit { needs: start.role.to_string() });
             }
             Ok(vec![
                 event(EventKind::CaseOpened {
                     reference: reference.clone(),
                     edition: def.edition_ref.clone(),
-                    application: application.clone(),
+                    application: Arc::new(application.clone()),
                     units: units.clone(),
                 }),
                 event(task_opened(def, start, units, None, 1)),
@@ -655,7 +664,7 @@ fn task_opened(def: &Definition, step: &Step, units: &CaseUnits, assignee: Optio
         task: id,
         step: step.id.clone(),
         role: step.role.clone(),
-        unit: units.of(role.unit).to_owned(),
+        unit: units.of(role.unit).clone(),
         assignee: assignee.cloned(),
         cites: step.cites.clone(),
         limit: step.limit,
@@ -717,12 +726,12 @@ pub fn precheck<'d, 'c>(def: &'d Definition, case: &'c Case, actor: &Actor, step
     let step = def.step(step_id).ok_or_else(|| Refusal::UnknownStep { step: step_id.to_owned() })?;
     let task = case
         .open_task(step_id)
-        .ok_or_else(|| Refusal::StepNotOpen { step: step_id.to_owned(), open: case.open_tasks().map(|t| t.step.clone()).collect() })?;
+        .ok_or_else(|| Refusal::StepNotOpen { step: step_id.to_owned(), open: case.open_tasks().map(|t| t.step.to_string()).collect() })?;
     if actor.role != task.role {
-        return Err(Refusal::WrongRole { step: step_id.to_owned(), needs: task.role.clone(), has: actor.role.clone() });
+        return Err(Refusal::WrongRole { step: step_id.to_owned(), needs: task.role.to_string(), has: actor.role.to_string() });
     }
     if actor.unit != task.unit {
-        return Err(Refusal::WrongUnit { step: step_id.to_owned(), unit: task.unit.clone() });
+        return Err(Refusal::WrongUnit { step: step_id.to_owned(), unit: task.unit.to_string() });
     }
     if task.assignee.as_ref().is_some_and(|a| *a != actor.user) {
         return Err(Refusal::AssignedToSomeoneElse { step: step_id.to_owned() });
@@ -743,7 +752,9 @@ fn perform(
     let chosen = choose_outcome(step, case, outcome, answer)?;
     check_input(def, chosen, input, answer)?;
 
-    let mut events = vec![EventKind::OutcomeRecorded {
+    // The outcome, its documents, the next tasks and perhaps the closing: sized once.
+    let mut events = Vec::with_capacity(2 + chosen.documents.len() + chosen.next.len());
+    events.push(EventKind::OutcomeRecorded {
         task: task.id,
         step: step.id.clone(),
         outcome: chosen.id.clone(),
@@ -752,7 +763,7 @@ fn perform(
         assigns: chosen.assigns.clone(),
         answer: answer.cloned(),
         sets: chosen.sets.clone(),
-    }];
+    });
     for d in &chosen.documents {
         events.push(EventKind::DocumentProduced { task: task.id, document: d.clone() });
     }
@@ -772,9 +783,11 @@ fn perform(
         still_open.push(&next.id);
     }
     // A case whose result is decided closes once no task is left open; a side task such as
-    // the extension notice may keep it open a little longer.
-    let result = chosen.end.or_else(|| case_decided(def, case));
-    if let (Some(result), true) = (result, still_open.is_empty()) {
+    // the extension notice may keep it open a little longer. (Open tasks are checked first:
+    // finding an earlier decision walks the whole history.)
+    if still_open.is_empty()
+        && let Some(result) = chosen.end.or_else(|| case_decided(def, case))
+    {
         events.push(EventKind::CaseClosed { result });
     }
     Ok(events)
@@ -789,33 +802,33 @@ fn case_decided(def: &Definition, case: &Case) -> Option<CaseResult> {
 }
 
 fn choose_outcome<'d>(step: &'d Step, case: &Case, outcome: Option<&str>, answer: Option<&SystemAnswer>) -> Result<&'d Outcome, Refusal> {
-    let available = || available_outcomes(step, case).iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+    let available = || available_outcomes(step, case).iter().map(|o| o.id.to_string()).collect::<Vec<_>>();
     let chosen = if let Some(call) = step.call {
         if outcome.is_some() {
-            return Err(Refusal::ChosenBySystem { step: step.id.clone(), system: call.system().to_owned() });
+            return Err(Refusal::ChosenBySystem { step: step.id.to_string(), system: call.system().to_owned() });
         }
-        let answer = answer.ok_or_else(|| Refusal::AnswerNeeded { step: step.id.clone() })?;
+        let answer = answer.ok_or_else(|| Refusal::AnswerNeeded { step: step.id.to_string() })?;
         if !answer.fits(call) {
-            return Err(Refusal::UnexpectedAnswer { step: step.id.clone(), answer: answer_kind(answer).to_owned() });
+            return Err(Refusal::UnexpectedAnswer { step: step.id.to_string(), answer: answer_kind(answer).to_owned() });
         }
         step.outcomes
             .iter()
             .find(|o| o.system_result.as_deref() == Some(answer.tag()))
-            .ok_or_else(|| Refusal::UnexpectedAnswer { step: step.id.clone(), answer: answer.tag().to_owned() })?
+            .ok_or_else(|| Refusal::UnexpectedAnswer { step: step.id.to_string(), answer: answer.tag().to_owned() })?
     } else {
         if let Some(answer) = answer {
-            return Err(Refusal::UnexpectedAnswer { step: step.id.clone(), answer: answer_kind(answer).to_owned() });
+            return Err(Refusal::UnexpectedAnswer { step: step.id.to_string(), answer: answer_kind(answer).to_owned() });
         }
-        let id = outcome.ok_or_else(|| Refusal::OutcomeNeeded { step: step.id.clone(), available: available() })?;
+        let id = outcome.ok_or_else(|| Refusal::OutcomeNeeded { step: step.id.to_string(), available: available() })?;
         step.outcome(id).ok_or_else(|| Refusal::UnknownOutcome {
-            step: step.id.clone(),
+            step: step.id.to_string(),
             outcome: id.to_owned(),
-            available: step.outcomes.iter().map(|o| o.id.clone()).collect(),
+            available: step.outcomes.iter().map(|o| o.id.to_string()).collect(),
         })?
     };
     chosen.allowed_by(&case.facts).map_err(|reason| Refusal::OutcomeNotAllowed {
-        step: step.id.clone(),
-        outcome: chosen.id.clone(),
+        step: step.id.to_string(),
+        outcome: chosen.id.to_string(),
         reason,
     })?;
     Ok(chosen)
@@ -834,12 +847,12 @@ fn check_input(def: &Definition, outcome: &Outcome, input: Option<&OutcomeInput>
     let bad = |field: &str, message: String| Err(Refusal::BadInput { field: field.to_owned(), message });
     match (outcome.input, input) {
         (None, None) => {}
-        (Some(kind), None) => return Err(Refusal::InputNeeded { outcome: outcome.id.clone(), kind: kind.code().to_owned() }),
+        (Some(kind), None) => return Err(Refusal::InputNeeded { outcome: outcome.id.to_string(), kind: kind.code().to_owned() }),
         (None, Some(given)) => {
-            return Err(Refusal::InputNotExpected { outcome: outcome.id.clone(), kind: given.kind().code().to_owned() });
+            return Err(Refusal::InputNotExpected { outcome: outcome.id.to_string(), kind: given.kind().code().to_owned() });
         }
         (Some(kind), Some(given)) if kind != given.kind() => {
-            return Err(Refusal::InputNeeded { outcome: outcome.id.clone(), kind: kind.code().to_owned() });
+            return Err(Refusal::InputNeeded { outcome: outcome.id.to_string(), kind: kind.code().to_owned() });
         }
         (Some(_), Some(given)) => match given {
             OutcomeInput::MissingDocuments(docs) => {

@@ -9,7 +9,9 @@ pub mod case;
 pub mod definition;
 pub mod identity;
 pub mod retention;
+pub mod shared;
 pub mod text;
 
 pub use case::{Actor, Case, CaseId, Command, Event, EventKind, Refusal, UserId};
 pub use definition::{Definition, EditionRef};
+pub use shared::SharedStr;

@@ -68,8 +68,8 @@ pub struct RedactedEvent {
 pub fn redact(event: &Event) -> RedactedEvent {
     let (task, step, outcome) = match &event.kind {
         EventKind::CaseOpened { .. } | EventKind::TermSet { .. } | EventKind::TermOverrun { .. } => (None, None, None),
-        EventKind::TaskOpened { task, step, .. } => (Some(*task), Some(step.clone()), None),
-        EventKind::OutcomeRecorded { task, step, outcome, .. } => (Some(*task), Some(step.clone()), Some(outcome.clone())),
+        EventKind::TaskOpened { task, step, .. } => (Some(*task), Some(step.to_string()), None),
+        EventKind::OutcomeRecorded { task, step, outcome, .. } => (Some(*task), Some(step.to_string()), Some(outcome.to_string())),
         EventKind::DeadlineSet { task, .. }
         | EventKind::TaskFlagged { task, .. }
         | EventKind::DocumentProduced { task, .. }

@@ -225,7 +225,7 @@ impl Engine {
                         by: by_event,
                         kind: EventKind::DocumentIssued {
                             task: w.task,
-                            document: w.kind.id().to_owned(),
+                            document: w.kind.id().into(),
                             id: document.id.clone(),
                             hash: document.hash.clone(),
                             languages: documents::languages(def.edition(), w.kind)
@@ -305,8 +305,8 @@ impl Engine {
     }
 
     async fn official(&self, def: &Definition, actor: &Actor) -> Result<documents::Official> {
-        let name = self.store.user(&actor.user.0).await?.map(|u| u.display_name).unwrap_or_else(|| actor.user.0.clone());
-        let position = def.role(&actor.role).map(|r| localized(&r.title)).unwrap_or_else(|| Localized::Same(actor.role.clone()));
+        let name = self.store.user(&actor.user.0).await?.map(|u| u.display_name).unwrap_or_else(|| actor.user.0.to_string());
+        let position = def.role(&actor.role).map(|r| localized(&r.title)).unwrap_or_else(|| Localized::Same(actor.role.to_string()));
         Ok(documents::Official { full_name: name, position })
     }
 

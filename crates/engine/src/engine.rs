@@ -307,7 +307,7 @@ impl Engine {
     /// The actor the KNB's gateway acts as: the KNB liaison role of the configured KNB unit.
     pub fn knb_gateway(&self) -> Actor {
         let unit = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map_or_else(|| "knb".to_owned(), |u| u.id.clone());
-        Actor { user: UserId(KNB_GATEWAY.into()), role: KNB_LIAISON.into(), unit }
+        Actor { user: UserId(KNB_GATEWAY.into()), role: KNB_LIAISON.into(), unit: unit.into() }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -368,7 +368,7 @@ impl Engine {
             return Err(EngineError::BadRequest(format!("\"{provider}\" is not a provider unit")));
         }
         let knb = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map(|u| u.id.clone()).unwrap_or_else(|| "knb".into());
-        let units = CaseUnits { sc_branch: actor.unit.clone(), provider, knb };
+        let units = CaseUnits { sc_branch: actor.unit.clone(), provider: provider.into(), knb: knb.into() };
         let case_id = CaseId(uuid::Uuid::new_v4().to_string());
         let year = now.to_zoned_datetime(self.config.time_zone.clone()).year();
         // A reference is only taken once the command is known to be acceptable.
@@ -507,9 +507,9 @@ impl Engine {
     ) -> Result<AccessRecord> {
         let access = NewAccess {
             at: self.now(),
-            user: actor.user.0.clone(),
-            role: actor.role.clone(),
-            unit: actor.unit.clone(),
+            user: actor.user.0.to_string(),
+            role: actor.role.to_string(),
+            unit: actor.unit.to_string(),
             case_id: case_id.clone(),
             what,
             document: document.map(|(kind, _)| kind.to_owned()),
@@ -554,7 +554,7 @@ impl Engine {
 
     /// The cases a user may see, newest first.
     pub async fn cases(&self, actor: &Actor, status: Option<String>, limit: u32) -> Result<Vec<CaseSummary>> {
-        let unit = (!self.sees_all(actor)).then(|| actor.unit.clone());
+        let unit = (!self.sees_all(actor)).then(|| actor.unit.to_string());
         if actor.role == KNB_LIAISON {
             return Err(EngineError::Forbidden("the KNB liaison sees coordination tasks, not case lists".into()));
         }
@@ -565,9 +565,9 @@ impl Engine {
     /// nobody; `mine_only` leaves out the unassigned ones.
     pub async fn worklist(&self, actor: &Actor, mine_only: bool) -> Result<Vec<TaskRow>> {
         let query = TaskQuery {
-            role: Some(actor.role.clone()),
-            unit: Some(actor.unit.clone()),
-            assignee: Some(actor.user.0.clone()),
+            role: Some(actor.role.to_string()),
+            unit: Some(actor.unit.to_string()),
+            assignee: Some(actor.user.0.to_string()),
             include_unassigned: !mine_only,
             open_only: true,
             case_id: None,
@@ -579,8 +579,8 @@ impl Engine {
         if !mine_only {
             // Overdue tasks escalated to this role in this unit: the head sees what is late.
             let escalated = TaskQuery {
-                unit: Some(actor.unit.clone()),
-                escalated_to: Some(actor.role.clone()),
+                unit: Some(actor.unit.to_string()),
+                escalated_to: Some(actor.role.to_string()),
                 open_only: true,
                 limit: 500,
                 ..TaskQuery::default()
@@ -600,7 +600,7 @@ impl Engine {
         let unit = if self.sees_all(actor) {
             None
         } else if editions.iter().any(|d| d.policy.escalate_overdue_to.as_deref() == Some(actor.role.as_str())) {
-            Some(actor.unit.clone())
+            Some(actor.unit.to_string())
         } else {
             return Err(EngineError::Forbidden(format!(
                 "the compliance report is for supervisors, administrators and a unit's head, not for the role {}",
@@ -634,8 +634,8 @@ impl Engine {
         };
         for def in &editions {
             for step in &def.steps {
-                if !labels.step_order.contains(&step.id) {
-                    labels.step_order.push(step.id.clone());
+                if !labels.step_order.iter().any(|s| step.id == *s) {
+                    labels.step_order.push(step.id.to_string());
                 }
             }
         }
@@ -963,7 +963,7 @@ impl Engine {
                     }
                     (_, None) => return Err(bad("this outcome assigns nobody".into()).into()),
                 }
-                OutcomeInput::Assignee(UserId(user.clone()))
+                OutcomeInput::Assignee(UserId(user.as_str().into()))
             }
         })
     }
@@ -1093,12 +1093,12 @@ impl Engine {
             version: after.version,
             status: status_code(&after).to_owned(),
             result: after.result.map(|r| r.code().to_owned()),
-            open_steps: after.open_tasks().map(|t| t.step.clone()).collect(),
+            open_steps: after.open_tasks().map(|t| t.step.to_string()).collect(),
             events: events.iter().map(|e| e.kind.name().to_owned()).collect(),
             replayed: false,
         };
         let idempotency = key.map(|key| IdempotencyRecord {
-            user: actor.user.0.clone(),
+            user: actor.user.0.to_string(),
             key: key.to_owned(),
             request_hash: request_hash.clone(),
             case_id: case_id.clone(),
@@ -1169,7 +1169,7 @@ impl Engine {
                     Some(OutcomeInput::Extension { days, .. }) => Some(*days),
                     _ => None,
                 };
-                let starts = sets.contains(&def.term.starts);
+                let starts = sets.iter().any(|f| *f == def.term.starts);
                 if starts || extension.is_some() {
                     let accepted_at = case.term.as_ref().map_or(event.at, |t| t.starts_at);
                     match time(&case.units.provider).service_term(&def.term, accepted_at, extension.unwrap_or(0)) {
@@ -1232,9 +1232,9 @@ fn summary(case: &Case, now: Timestamp) -> CaseSummary {
         edition: EditionRef { edition: case.edition.edition.clone(), hash: case.edition.hash.clone() },
         status: status_code(case).to_owned(),
         result: case.result.map(|r| r.code().to_owned()),
-        sc_branch: case.units.sc_branch.clone(),
-        provider: case.units.provider.clone(),
-        open_steps: case.open_tasks().map(|t| t.step.clone()).collect(),
+        sc_branch: case.units.sc_branch.to_string(),
+        provider: case.units.provider.to_string(),
+        open_steps: case.open_tasks().map(|t| t.step.to_string()).collect(),
         version: case.version,
         opened_at: case.opened_at,
         updated_at: now,
@@ -1246,19 +1246,19 @@ fn task_row(case: &Case, t: &case::Task) -> TaskRow {
         case_id: case.id.clone(),
         task_id: t.id,
         reference: case.reference.clone(),
-        step: t.step.clone(),
-        role: t.role.clone(),
-        unit: t.unit.clone(),
-        assignee: t.assignee.as_ref().map(|u| u.0.clone()),
-        cites: t.cites.clone(),
+        step: t.step.to_string(),
+        role: t.role.to_string(),
+        unit: t.unit.to_string(),
+        assignee: t.assignee.as_ref().map(|u| u.0.to_string()),
+        cites: t.cites.to_vec(),
         limit: t.limit.to_string(),
         opened_at: t.opened_at,
         due_at: t.deadline.as_ref().map(|d| d.due),
         warn_at: t.deadline.as_ref().map(|d| d.warn_at),
         escalated_to: t.escalated_to.clone(),
         done_at: t.done.as_ref().map(|d| d.at),
-        outcome: t.done.as_ref().map(|d| d.outcome.clone()),
-        done_by: t.done.as_ref().map(|d| d.by.0.clone()),
+        outcome: t.done.as_ref().map(|d| d.outcome.to_string()),
+        done_by: t.done.as_ref().map(|d| d.by.0.to_string()),
     }
 }
 
@@ -1279,7 +1279,7 @@ fn coordination_view(mut case: Case, definition: Arc<Definition>, events: Vec<Ev
         _ => false,
     };
     let events = events.into_iter().filter(|e| e.by.unit == unit || own_task(&e.kind)).collect();
-    case.application.documents_presented.clear();
+    Arc::make_mut(&mut case.application).documents_presented.clear();
     case.facts.retain(|f| f.starts_with("knb."));
     case.assignments.clear();
     case.missing_documents.clear();
@@ -1299,7 +1299,7 @@ fn knb_command(actor: &Actor, answer: &KnbAnswer, def: &Definition) -> Result<Co
         .ok_or_else(|| EngineError::BadRequest(format!("edition {} has no KNB coordination step", def.edition())))?;
     // Only the KNB speaks for the KNB, whatever state the case is in.
     if actor.role != step.role {
-        return Err(Refusal::WrongRole { step: step.id.clone(), needs: step.role.clone(), has: actor.role.clone() }.into());
+        return Err(Refusal::WrongRole { step: step.id.to_string(), needs: step.role.to_string(), has: actor.role.to_string() }.into());
     }
     let (outcome, input) = match &answer.verdict {
         KnbVerdict::Agree => ("agree".to_owned(), None),
@@ -1313,5 +1313,5 @@ fn knb_command(actor: &Actor, answer: &KnbAnswer, def: &Definition) -> Result<Co
             (outcome, Some(OutcomeInput::Extension { days: *days, reason: reason.clone() }))
         }
     };
-    Ok(Command::Perform { step: step.id.clone(), outcome: Some(outcome), input, answer: None })
+    Ok(Command::Perform { step: step.id.to_string(), outcome: Some(outcome), input, answer: None })
 }

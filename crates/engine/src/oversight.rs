@@ -12,7 +12,7 @@ impl Engine {
         let unit = if self.sees_all(actor) {
             None
         } else if self.regulations.editions().iter().any(|d| d.policy.escalate_overdue_to.as_deref() == Some(actor.role.as_str())) {
-            Some(actor.unit.clone())
+            Some(actor.unit.to_string())
         } else {
             return Err(EngineError::Forbidden(format!(
                 "the overdue list is for supervisors, administrators and a unit's head, not for the role {}",

@@ -247,8 +247,12 @@ impl Fixture {
                 EventKind::CaseOpened {
                     reference: self.reference.clone(),
                     edition: edition(),
-                    application: application(),
-                    units: CaseUnits { sc_branch: self.sc_branch.clone(), provider: self.provider.clone(), knb: "knb-1".into() },
+                    application: application().into(),
+                    units: CaseUnits {
+                        sc_branch: self.sc_branch.as_str().into(),
+                        provider: self.provider.as_str().into(),
+                        knb: "knb-1".into(),
+                    },
                 },
             ),
             event(
@@ -258,9 +262,9 @@ impl Fixture {
                     task: 1,
                     step: "P1".into(),
                     role: "sc_operator".into(),
-                    unit: self.sc_branch.clone(),
+                    unit: self.sc_branch.as_str().into(),
                     assignee: None,
-                    cites: vec!["standard.9".into()],
+                    cites: vec!["standard.9".into()].into(),
                     limit: ten_minutes(),
                 },
             ),
@@ -466,7 +470,7 @@ pub async fn appends_events_in_order(store: &impl Store) {
                 input: Some(OutcomeInput::MissingDocuments(vec!["identity_document".into()])),
                 assigns: None,
                 answer: None,
-                sets: vec!["refused_to_accept".into()],
+                sets: vec!["refused_to_accept".into()].into(),
             },
         ),
         event(at(120), "sc-1", EventKind::CaseClosed { result: CaseResult::Refused }),
@@ -1664,7 +1668,7 @@ pub async fn concurrent_units_for_one_case_apply_in_version_order(store: &impl S
     let stored: Vec<String> = events[2..]
         .iter()
         .map(|e| match &e.kind {
-            EventKind::DocumentProduced { document, .. } => document.clone(),
+            EventKind::DocumentProduced { document, .. } => document.to_string(),
             other => panic!("only DocumentProduced events follow the opening, got {other:?}"),
         })
         .collect();
@@ -1673,7 +1677,7 @@ pub async fn concurrent_units_for_one_case_apply_in_version_order(store: &impl S
     for (u, r) in units.iter().zip(results) {
         let EventKind::DocumentProduced { document, .. } = &u.events[0].kind else { unreachable!("fixture units produce documents") };
         match r {
-            Ok(()) => landed.push((u.expected_version, document.clone())),
+            Ok(()) => landed.push((u.expected_version, document.to_string())),
             Err(StoreError::Conflict { expected, actual, .. }) => {
                 assert_eq!(expected, u.expected_version, "{document}: the conflict names the unit's version");
                 assert_ne!(actual, expected, "{document}: a conflict means the case was at another version");

@@ -61,7 +61,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 
 #[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn me(Caller(a): Caller) -> Json<Me> {
-    Json(Me { user: a.user.0, role: a.role, unit: a.unit })
+    Json(Me { user: a.user.0.to_string(), role: a.role.to_string(), unit: a.unit.to_string() })
 }
 
 #[utoipa::path(get, path = "/api/regulation", responses((status = 200, body = Vec<EditionItem>)), security(("bearer" = [])))]
@@ -219,7 +219,7 @@ pub async fn tasks(
     let now = s.engine.now();
     let mut items = Vec::new();
     for r in rows {
-        let def = s.engine.regulations().editions().into_iter().find(|d| d.step(&r.step).is_some_and(|st| st.cites == r.cites));
+        let def = s.engine.regulations().editions().into_iter().find(|d| d.step(&r.step).is_some_and(|st| *st.cites == *r.cites));
         let title = def.as_ref().and_then(|d| d.step(&r.step)).map(|st| Text::from(&st.title));
         items.push(TaskItem {
             case_id: r.case_id.0,
@@ -451,11 +451,11 @@ fn case_detail(view: &CaseView, actor: &Actor, now: jiff::Timestamp) -> CaseDeta
         version: c.version,
         status: if c.status == case::CaseStatus::Open { "open".into() } else { "closed".into() },
         result: c.result.map(|r| r.code().to_owned()),
-        sc_branch: c.units.sc_branch.clone(),
-        provider: c.units.provider.clone(),
-        knb: c.units.knb.clone(),
+        sc_branch: c.units.sc_branch.to_string(),
+        provider: c.units.provider.to_string(),
+        knb: c.units.knb.to_string(),
         application: json(&c.application),
-        facts: c.facts.iter().cloned().collect(),
+        facts: c.facts.iter().map(|f| f.to_string()).collect(),
         tasks: c.tasks.iter().map(|t| task_item(c, def, t, now, view.taken.get(&t.id).copied())).collect(),
         actions: actions(c, def, actor),
         documents: c
@@ -500,13 +500,17 @@ fn task_item(
         case_id: c.id.0.clone(),
         reference: c.reference.clone(),
         task_id: t.id,
-        step: t.step.clone(),
-        title: step.map(|s| Text::from(&s.title)).unwrap_or(Text { kk: t.step.clone(), ru: t.step.clone(), en: t.step.clone() }),
-        cites: t.cites.clone(),
+        step: t.step.to_string(),
+        title: step.map(|s| Text::from(&s.title)).unwrap_or(Text {
+            kk: t.step.to_string(),
+            ru: t.step.to_string(),
+            en: t.step.to_string(),
+        }),
+        cites: t.cites.to_vec(),
         citation: t.cites.iter().map(|c| format!("§{c}")).collect::<Vec<_>>().join(", "),
-        role: t.role.clone(),
-        unit: t.unit.clone(),
-        assignee: t.assignee.as_ref().map(|u| u.0.clone()),
+        role: t.role.to_string(),
+        unit: t.unit.to_string(),
+        assignee: t.assignee.as_ref().map(|u| u.0.to_string()),
         limit: t.limit.to_string(),
         opened_at: t.opened_at.to_string(),
         due_at: deadline.map(|d| d.due.to_string()),
@@ -520,7 +524,7 @@ fn task_item(
         overdue_since: t.overdue_since.map(|t| t.to_string()),
         escalated_to: t.escalated_to.clone(),
         done_at: t.done.as_ref().map(|d| d.at.to_string()),
-        outcome: t.done.as_ref().map(|d| d.outcome.clone()),
+        outcome: t.done.as_ref().map(|d| d.outcome.to_string()),
     }
 }
 
@@ -530,7 +534,7 @@ pub(crate) fn actions(c: &Case, def: &Definition, actor: &Actor) -> Vec<ActionIt
     c.open_tasks()
         .filter_map(|t| case::precheck(def, c, actor, &t.step).ok())
         .map(|(step, _)| ActionItem {
-            step: step.id.clone(),
+            step: step.id.to_string(),
             title: Text::from(&step.title),
             citation: step.citation(),
             outcomes: if step.call.is_some() {
@@ -538,7 +542,7 @@ pub(crate) fn actions(c: &Case, def: &Definition, actor: &Actor) -> Vec<ActionIt
             } else {
                 case::available_outcomes(step, c)
                     .into_iter()
-                    .map(|o| OutcomeItem { id: o.id.clone(), title: Text::from(&o.title), input: o.input.map(|i| i.code().to_owned()) })
+                    .map(|o| OutcomeItem { id: o.id.to_string(), title: Text::from(&o.title), input: o.input.map(|i| i.code().to_owned()) })
                     .collect()
             },
             system: step.system().map(str::to_owned),
@@ -548,15 +552,15 @@ pub(crate) fn actions(c: &Case, def: &Definition, actor: &Actor) -> Vec<ActionIt
 
 fn history_item(version: u64, e: &Event, def: &Definition) -> HistoryItem {
     let step = match &e.kind {
-        EventKind::TaskOpened { step, .. } | EventKind::OutcomeRecorded { step, .. } => Some(step.clone()),
+        EventKind::TaskOpened { step, .. } | EventKind::OutcomeRecorded { step, .. } => Some(step.to_string()),
         _ => None,
     };
     HistoryItem {
         version,
         at: e.at.to_string(),
-        user: e.by.user.0.clone(),
-        role: e.by.role.clone(),
-        unit: e.by.unit.clone(),
+        user: e.by.user.0.to_string(),
+        role: e.by.role.to_string(),
+        unit: e.by.unit.to_string(),
         kind: e.kind.name().to_owned(),
         citation: step.as_deref().and_then(|s| def.step(s)).map(|s| s.citation()),
         step,

@@ -20,7 +20,7 @@ impl FromRequestParts<AppState> for Caller {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(unauthorized)?;
         let token = header.strip_prefix("Bearer ").ok_or_else(unauthorized)?.trim();
         let user = state.engine.authenticate(token).await?.ok_or_else(unauthorized)?;
-        Ok(Caller(Actor { user: UserId(user.id), role: user.role, unit: user.unit }))
+        Ok(Caller(Actor { user: UserId(user.id.into()), role: user.role.into(), unit: user.unit.into() }))
     }
 }
 

@@ -86,7 +86,7 @@ pub async fn scrape(State(s): State<AppState>) -> Response {
     match s.engine.store().monitoring(now).await {
         Ok(m) => {
             let steps: Vec<String> =
-                s.engine.regulations().editions().iter().flat_map(|d| d.steps.iter().map(|st| st.id.clone())).collect();
+                s.engine.regulations().editions().iter().flat_map(|d| d.steps.iter().map(|st| st.id.to_string())).collect();
             write_database(&mut body, &m, &steps, now);
             gauge(&mut body, "shaqyru_database_up", "Whether the database answered this scrape", &[], 1.0);
         }

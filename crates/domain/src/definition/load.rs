@@ -596,9 +596,9 @@ fn read_step(r: &mut Reader, id: At<String>, o: &mut Obj) -> RawStep {
         t.finish(r);
     }
     let step = Step {
-        id: id.value.clone(),
-        cites,
-        role: role.as_ref().map(|r| r.value.clone()).unwrap_or_default(),
+        id: id.value.as_str().into(),
+        cites: cites.into(),
+        role: role.as_ref().map(|r| r.value.as_str().into()).unwrap_or_default(),
         title,
         limit: limit.unwrap_or(Limit::OnReadyDate),
         same_day_as,
@@ -626,20 +626,21 @@ fn read_outcome(r: &mut Reader, t: &mut Obj) -> RawOutcome {
     let documents = t.strings(r, "documents");
     let system_result = t.opt_string(r, "system_result");
     let values = |v: &[At<String>]| v.iter().map(|s| s.value.clone()).collect::<Vec<_>>();
+    let shared = |v: &[At<String>]| v.iter().map(|s| SharedStr::from(s.value.as_str())).collect::<Vec<_>>();
     let outcome = Outcome {
-        id: id.value.clone(),
+        id: id.value.as_str().into(),
         title,
         next: values(&next),
         end,
         branch_end,
         keep_open,
-        sets: values(&sets),
+        sets: shared(&sets).into(),
         when: values(&when),
         when_any: values(&when_any),
         unless: values(&unless),
         input,
-        assigns: assigns.as_ref().map(|a| a.value.clone()),
-        documents: values(&documents),
+        assigns: assigns.as_ref().map(|a| a.value.as_str().into()),
+        documents: shared(&documents),
         system_result: system_result.as_ref().map(|s| s.value.clone()),
     };
     let facts_used = when.into_iter().chain(when_any).chain(unless).collect();

@@ -10,10 +10,12 @@ mod load;
 pub use limit::{Limit, LimitUnit};
 pub use load::{Problem, Problems, load};
 
+use crate::shared::SharedStr;
 use crate::text::Localized;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Which edition, and exactly which content of it. A case keeps this for life.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -292,33 +294,35 @@ impl CaseResult {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// The fields that events and case state copy (ids, facts set, role assigned, documents) are
+// shared rather than owned: each event holds a reference to the definition's text.
 pub struct Outcome {
-    pub id: String,
+    pub id: SharedStr,
     pub title: Localized,
     pub next: Vec<String>,
     pub end: Option<CaseResult>,
     pub branch_end: bool,
     pub keep_open: bool,
-    pub sets: Vec<String>,
+    pub sets: Arc<[SharedStr]>,
     pub when: Vec<String>,
     pub when_any: Vec<String>,
     pub unless: Vec<String>,
     pub input: Option<InputKind>,
-    pub assigns: Option<String>,
-    pub documents: Vec<String>,
+    pub assigns: Option<SharedStr>,
+    pub documents: Vec<SharedStr>,
     pub system_result: Option<String>,
 }
 
 impl Outcome {
     /// Whether the case's facts allow this outcome; `Err` says which condition fails.
-    pub fn allowed_by(&self, facts: &BTreeSet<String>) -> Result<(), String> {
-        if let Some(missing) = self.when.iter().find(|f| !facts.contains(*f)) {
+    pub fn allowed_by(&self, facts: &BTreeSet<SharedStr>) -> Result<(), String> {
+        if let Some(missing) = self.when.iter().find(|f| !facts.contains(f.as_str())) {
             return Err(format!("needs \"{missing}\""));
         }
-        if !self.when_any.is_empty() && !self.when_any.iter().any(|f| facts.contains(f)) {
+        if !self.when_any.is_empty() && !self.when_any.iter().any(|f| facts.contains(f.as_str())) {
             return Err(format!("needs one of {:?}", self.when_any));
         }
-        if let Some(present) = self.unless.iter().find(|f| facts.contains(*f)) {
+        if let Some(present) = self.unless.iter().find(|f| facts.contains(f.as_str())) {
             return Err(format!("not allowed once \"{present}\""));
         }
         Ok(())
@@ -326,10 +330,11 @@ impl Outcome {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// As in `Outcome`, what every task of the step copies is shared.
 pub struct Step {
-    pub id: String,
-    pub cites: Vec<String>,
-    pub role: String,
+    pub id: SharedStr,
+    pub cites: Arc<[String]>,
+    pub role: SharedStr,
     pub title: Localized,
     pub limit: Limit,
     pub same_day_as: Option<SameDayAnchor>,

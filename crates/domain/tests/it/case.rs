@@ -25,7 +25,7 @@ fn adb_records() -> SystemAnswer {
 }
 
 fn documents(w: &Walk) -> Vec<String> {
-    w.case().documents.iter().map(|d| d.document.clone()).collect()
+    w.case().documents.iter().map(|d| d.document.to_string()).collect()
 }
 
 fn kinds(events: &[Event]) -> Vec<&'static str> {
@@ -65,7 +65,7 @@ fn the_operator_opens_a_case_with_its_first_step_for_the_branch() {
     assert_eq!(case.status, CaseStatus::Open);
     let task = case.open_task("SC1").expect("SC1 is open");
     assert_eq!((task.role.as_str(), task.unit.as_str(), task.assignee.as_ref()), ("sc_operator", SC_BRANCH, None));
-    assert_eq!(task.cites, ["9.1"]);
+    assert_eq!(*task.cites, ["9.1"]);
     assert_eq!(task.limit, w.def.step("SC1").unwrap().limit);
     assert_eq!(task.opened_at, w.now);
     w.assert_replays();

@@ -75,7 +75,7 @@ fn every_step_of_the_regulation_is_there_in_file_order_and_cites_a_paragraph() {
         assert!(!s.outcomes.is_empty(), "step {} has no outcomes", s.id);
         assert!(def.role(&s.role).is_some(), "step {} has an unknown role", s.id);
     }
-    assert_eq!(def.step("P5").unwrap().cites, ["6.5", "8.3"]);
+    assert_eq!(*def.step("P5").unwrap().cites, ["6.5", "8.3"]);
     assert_eq!(def.step("P1").unwrap().citation(), "§6.1, §8.1");
 }
 
@@ -158,7 +158,7 @@ fn the_adb_check_leads_to_the_knb_or_straight_to_a_refusal() {
     let records = outcome(&def, "P4", "grounds_found");
     assert_eq!(records.system_result.as_deref(), Some("records"));
     assert_eq!(records.next, ["P6"]);
-    assert_eq!(records.sets, ["adb.grounds"]);
+    assert_eq!(*records.sets, ["adb.grounds"]);
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn the_knb_agrees_objects_or_extends_keeping_the_step_open() {
     assert_eq!(ids, ["agree", "object", "extend"]);
     assert_eq!(outcome(&def, "P5", "agree").next, ["P6"]);
     assert_eq!(outcome(&def, "P5", "object").next, ["P6"]);
-    assert_eq!(outcome(&def, "P5", "object").sets, ["knb.objected"]);
+    assert_eq!(*outcome(&def, "P5", "object").sets, ["knb.objected"]);
     assert!(outcome(&def, "P5", "extend").keep_open);
 }
 

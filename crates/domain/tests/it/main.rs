@@ -6,4 +6,5 @@ mod case;
 mod definition;
 mod property;
 mod retention;
+mod serialized;
 mod support;

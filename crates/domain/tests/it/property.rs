@@ -105,7 +105,7 @@ fn command(def: &Definition, case: &Case, d: &Dice) -> (Actor, Command) {
             Some(call) => {
                 // Now and then a system answers out of turn, with an answer of any kind.
                 let answer = if chance(d[7], 75) { Some(right_answer(call, d[8])) } else { random_answer(1 + d[8] % 5, d[6]) };
-                Command::Perform { step: step.id.clone(), outcome: None, input: None, answer }
+                Command::Perform { step: step.id.to_string(), outcome: None, input: None, answer }
             }
             None => {
                 let allowed = available_outcomes(step, case);
@@ -116,7 +116,7 @@ fn command(def: &Definition, case: &Case, d: &Dice) -> (Actor, Command) {
                     (_, false) => random_input(def, d[8], d[6]),
                 };
                 let answer = if chance(d[7], 95) { None } else { random_answer(d[8], d[6]) };
-                Command::Perform { step: step.id.clone(), outcome: Some(outcome.id.clone()), input, answer }
+                Command::Perform { step: step.id.to_string(), outcome: Some(outcome.id.to_string()), input, answer }
             }
         };
         return (actor, command);
@@ -131,7 +131,7 @@ fn command(def: &Definition, case: &Case, d: &Dice) -> (Actor, Command) {
     let step_id = *pick(&step_ids, d[1]);
     let outcome = match def.step(step_id) {
         _ if d[5].is_multiple_of(7) => None,
-        Some(step) if d[5] % 7 != 1 => Some(pick(&step.outcomes, d[5] / 7).id.clone()),
+        Some(step) if d[5] % 7 != 1 => Some(pick(&step.outcomes, d[5] / 7).id.to_string()),
         _ => Some(UNKNOWN.to_owned()),
     };
     let command =
@@ -148,7 +148,7 @@ fn check_invariants(def: &Definition, case: &Case) -> Result<(), String> {
             return Err(format!("task {} of {} has role {}, the edition says {}", t.id, t.step, t.role, step.role));
         }
         let role = def.role(&step.role).ok_or_else(|| format!("unknown role {}", step.role))?;
-        if t.unit != case.units.of(role.unit) {
+        if t.unit != *case.units.of(role.unit) {
             return Err(format!("task {} of {} belongs to {}, not {}", t.id, t.step, t.unit, case.units.of(role.unit)));
         }
         *per_step.entry(t.step.as_str()).or_default() += 1;

@@ -163,7 +163,7 @@ impl Walk {
 
     /// The steps whose tasks are open, in the order they opened.
     pub fn open_steps(&self) -> Vec<String> {
-        self.case.as_ref().map(|c| c.open_tasks().map(|t| t.step.clone()).collect()).unwrap_or_default()
+        self.case.as_ref().map(|c| c.open_tasks().map(|t| t.step.to_string()).collect()).unwrap_or_default()
     }
 
     /// The log replays to exactly the state built event by event.

@@ -180,7 +180,8 @@ fn title_of_event(tr: &Tr, def: &Definition, kind: &EventKind) -> (String, Optio
         EventKind::CaseOpened { reference, .. } => (tr.ta("event-case-opened", &[("reference", reference)]), None),
         EventKind::TaskOpened { step, .. } => (tr.ta("event-task-opened", &[("step", &step_title(step))]), cite(step)),
         EventKind::OutcomeRecorded { step, outcome, .. } => {
-            let o = def.step(step).and_then(|s| s.outcome(outcome)).map(|o| tr.loc(&o.title).to_owned()).unwrap_or_else(|| outcome.clone());
+            let o =
+                def.step(step).and_then(|s| s.outcome(outcome)).map(|o| tr.loc(&o.title).to_owned()).unwrap_or_else(|| outcome.to_string());
             (tr.ta("event-outcome", &[("step", step), ("outcome", &o)]), cite(step))
         }
         EventKind::DeadlineSet { deadline, .. } => (tr.ta("event-deadline", &[("due", &tr.datetime(deadline.due))]), None),
@@ -191,7 +192,7 @@ fn title_of_event(tr: &Tr, def: &Definition, kind: &EventKind) -> (String, Optio
         }
         EventKind::TermOverrun { .. } => (tr.t("event-term-overrun"), None),
         EventKind::DocumentProduced { document, .. } | EventKind::DocumentIssued { document, .. } => {
-            let title = def.document(document).map(|d| tr.loc(&d.title).to_owned()).unwrap_or_else(|| document.clone());
+            let title = def.document(document).map(|d| tr.loc(&d.title).to_owned()).unwrap_or_else(|| document.to_string());
             let key = if matches!(kind, EventKind::DocumentIssued { .. }) { "event-document-issued" } else { "event-document" };
             (tr.ta(key, &[("document", &title)]), None)
         }
@@ -261,7 +262,7 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
                 _ => "on_time",
             };
             OpenStep {
-                step: t.step.clone(),
+                step: t.step.to_string(),
                 title: step.map(|s| tr.loc(&s.title).to_owned()).unwrap_or_default(),
                 citation: step.map(|s| s.citation()).unwrap_or_default(),
                 role: role_title(&s.engine, tr, &t.role),
@@ -307,7 +308,7 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
         .iter()
         .filter_map(|d| {
             let issued = d.issued.as_ref()?;
-            let title = def.document(&d.document).map(|k| tr.loc(&k.title).to_owned()).unwrap_or_else(|| d.document.clone());
+            let title = def.document(&d.document).map(|k| tr.loc(&k.title).to_owned()).unwrap_or_else(|| d.document.to_string());
             let links = document_links(&c.id, &d.document, &issued.languages);
             Some(DocumentRow { title, at: tr.datetime(d.at), signed: issued.signed.is_some(), links })
         })
@@ -320,7 +321,7 @@ pub async fn render(s: &AppState, viewer: &Viewer, view: &CaseView, error: Optio
             let (what, citation) = title_of_event(tr, def, &e.kind);
             Moment {
                 at: tr.datetime(e.at),
-                who: e.by.user.0.clone(),
+                who: e.by.user.0.to_string(),
                 role: role_title(&s.engine, tr, &e.by.role),
                 what,
                 citation: citation.unwrap_or_default(),

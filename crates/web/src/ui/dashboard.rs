@@ -201,9 +201,9 @@ pub async fn handbook(State(s): State<AppState>, viewer: Viewer) -> Response {
                 .steps
                 .iter()
                 .map(|st| HandbookStep {
-                    id: st.id.clone(),
+                    id: st.id.to_string(),
                     title: tr.loc(&st.title).to_owned(),
-                    role: def.role(&st.role).map_or_else(|| st.role.clone(), |r| tr.loc(&r.title).to_owned()),
+                    role: def.role(&st.role).map_or_else(|| st.role.clone(), |r| tr.loc(&r.title).to_owned().into()).to_string(),
                     limit: limit_text(tr, &st.limit.to_string()),
                     citation: st.citation(),
                     system: st

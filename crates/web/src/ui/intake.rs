@@ -572,7 +572,7 @@ pub async fn receipt(State(s): State<AppState>, viewer: Viewer, Path(case_id): P
         .filter_map(|d| {
             let issued = d.issued.as_ref()?;
             Some(ReceiptDocument {
-                title: def.document(&d.document).map(|k| tr.loc(&k.title).to_owned()).unwrap_or_else(|| d.document.clone()),
+                title: def.document(&d.document).map(|k| tr.loc(&k.title).to_owned()).unwrap_or_else(|| d.document.to_string()),
                 links: document_links(&c.id, &d.document, &issued.languages),
             })
         })

@@ -93,7 +93,11 @@ impl FromRequestParts<AppState> for Viewer {
         };
         match state.engine.session(&token).await {
             Ok(Some(info)) => {
-                let actor = Actor { user: UserId(info.user.id.clone()), role: info.user.role.clone(), unit: info.user.unit.clone() };
+                let actor = Actor {
+                    user: UserId(info.user.id.clone().into()),
+                    role: info.user.role.clone().into(),
+                    unit: info.user.unit.clone().into(),
+                };
                 Ok(Viewer { session: info, actor, tr, path, origin: crate::auth::ClientOrigin::of(parts) })
             }
             Ok(None) => Err(to_login()),
