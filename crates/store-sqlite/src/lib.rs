@@ -252,12 +252,13 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store
         sqlx::query(concat!(
             "INSERT INTO tasks (",
             task_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (case_id, task_id) DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
-                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by"
+                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by,
+                time_basis = excluded.time_basis"
         ))
         .bind(&case.0)
         .bind(i64::from(t.task_id))
@@ -275,6 +276,7 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store
         .bind(t.done_at.map(micros))
         .bind(&t.outcome)
         .bind(&t.done_by)
+        .bind(&t.time_basis)
         .execute(&mut *tx)
         .await
         .map_err(backend("write task"))?;
