@@ -18,7 +18,8 @@
 //!   time some task really took; the median of an even count is the lower middle value.
 
 use calendar::{Calendar, CalendarError, ScheduleHistory};
-use domain::definition::{Limit, LimitUnit};
+use domain::case::{Case, Task};
+use domain::definition::{Definition, Limit, LimitUnit};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -80,13 +81,37 @@ impl TimeBasis {
         }
     }
 
+    /// The basis a [`TimeBasis::code`] names; `None` for any other text.
+    pub fn from_code(code: &str) -> Option<TimeBasis> {
+        match code {
+            "office_minutes" => Some(TimeBasis::OfficeMinutes),
+            "elapsed_minutes" => Some(TimeBasis::ElapsedMinutes),
+            _ => None,
+        }
+    }
+
     /// The basis of a limit as written on the task ("10 working minutes", "5 calendar days").
     /// A text that does not read as a limit is measured in office minutes, like most limits.
     pub fn of_limit(text: &str) -> TimeBasis {
-        match Limit::parse(text) {
-            Ok(Limit::Within { unit: LimitUnit::CalendarDays, .. }) => TimeBasis::ElapsedMinutes,
+        Limit::parse(text).map_or(TimeBasis::OfficeMinutes, TimeBasis::of)
+    }
+
+    fn of(limit: Limit) -> TimeBasis {
+        match limit {
+            Limit::Within { unit: LimitUnit::CalendarDays, .. } => TimeBasis::ElapsedMinutes,
             _ => TimeBasis::OfficeMinutes,
         }
+    }
+
+    /// The basis `task`'s deadline is computed on in `case`: its own limit's, unless it is the
+    /// task of the edition's extension step that was open when the KNB's extension was granted,
+    /// whose deadline the extension moved to calendar days (the limit on the task does not
+    /// change). This is what the engine records in the task row.
+    pub fn of_task(def: &Definition, case: &Case, task: &Task) -> TimeBasis {
+        let extended = case.extension.as_ref().zip(def.extension.as_ref()).is_some_and(|(ext, rule)| {
+            task.step == rule.step && task.opened_at <= ext.at && task.done.as_ref().is_none_or(|d| d.at >= ext.at)
+        });
+        if extended { TimeBasis::ElapsedMinutes } else { TimeBasis::of(task.limit) }
     }
 }
 
@@ -392,6 +417,7 @@ mod tests {
             done_at: Some(ts(done)),
             outcome: Some("done".into()),
             done_by: Some(by.into()),
+            time_basis: None,
         }
     }
 
@@ -438,6 +464,15 @@ mod tests {
         assert_eq!(TimeBasis::of_limit("20 calendar days"), TimeBasis::ElapsedMinutes);
         assert_eq!(TimeBasis::of_limit("3 working days"), TimeBasis::OfficeMinutes);
         assert_eq!(TimeBasis::of_limit("on the ready date"), TimeBasis::OfficeMinutes);
+    }
+
+    #[test]
+    fn a_time_basis_reads_back_from_its_code_and_nothing_else_does() {
+        for basis in [TimeBasis::OfficeMinutes, TimeBasis::ElapsedMinutes] {
+            assert_eq!(TimeBasis::from_code(basis.code()), Some(basis));
+        }
+        assert_eq!(TimeBasis::from_code("calendar_days"), None);
+        assert_eq!(TimeBasis::from_code(""), None);
     }
 
     #[test]

@@ -615,10 +615,11 @@ impl Engine {
         let extended = self.extended_tasks(&editions, &rows).await?;
         let mut report = ReportBuilder::new(period, &self.config.time_zone);
         for row in &rows {
-            let basis = if extended.contains(&(row.case_id.0.as_str(), row.task_id)) {
-                TimeBasis::ElapsedMinutes
-            } else {
-                TimeBasis::of_limit(&row.limit)
+            // The basis recorded with the row; rows written before it was recorded have none.
+            let basis = match row.time_basis.as_deref().and_then(TimeBasis::from_code) {
+                Some(basis) => basis,
+                None if extended.contains(&(row.case_id.0.as_str(), row.task_id)) => TimeBasis::ElapsedMinutes,
+                None => TimeBasis::of_limit(&row.limit),
             };
             let time = OfficeTime {
                 calendar: &self.config.calendar,
@@ -642,13 +643,15 @@ impl Engine {
         Ok(report.finish(&labels))
     }
 
-    /// The tasks among `rows` whose deadline the KNB's extension moved to calendar days: their
-    /// row still shows the step's own limit, so the case's events tell. Only cases with a task
-    /// of an extension step are read.
+    /// The tasks among `rows` whose deadline the KNB's extension moved to calendar days, for
+    /// rows that do not record their time basis (written before migration 0010): their limit is
+    /// the step's own, so the case's events tell. Only cases with such a row of an extension step
+    /// are read; a row that records its basis never costs a read of the event log.
     async fn extended_tasks<'r>(&self, editions: &[Arc<Definition>], rows: &'r [TaskRow]) -> Result<HashSet<(&'r str, u32)>> {
         let steps: Vec<&str> = editions.iter().filter_map(|d| d.extension.as_ref().map(|e| e.step.as_str())).collect();
         let mut out = HashSet::new();
-        for row in rows.iter().filter(|r| steps.contains(&r.step.as_str())) {
+        let unrecorded = |r: &&TaskRow| r.time_basis.as_deref().and_then(TimeBasis::from_code).is_none();
+        for row in rows.iter().filter(unrecorded).filter(|r| steps.contains(&r.step.as_str())) {
             let (case, def) = match self.load(&row.case_id).await {
                 Ok(loaded) => loaded,
                 Err(EngineError::Purged { .. }) => {
@@ -1086,7 +1089,7 @@ impl Engine {
                 _ => {}
             }
         }
-        let tasks = after.tasks.iter().filter(|t| touched.contains(&t.id)).map(|t| task_row(&after, t)).collect();
+        let tasks = after.tasks.iter().filter(|t| touched.contains(&t.id)).map(|t| task_row(def, &after, t)).collect();
         let result = CommandResult {
             case_id: case_id.0.clone(),
             reference: after.reference.clone(),
@@ -1241,7 +1244,9 @@ fn summary(case: &Case, now: Timestamp) -> CaseSummary {
     }
 }
 
-fn task_row(case: &Case, t: &case::Task) -> TaskRow {
+/// The task's row as the worklist and the reports read it, with the time basis its deadline is
+/// computed on, so that the compliance report need not replay the case to learn it.
+fn task_row(def: &Definition, case: &Case, t: &case::Task) -> TaskRow {
     TaskRow {
         case_id: case.id.clone(),
         task_id: t.id,
@@ -1259,6 +1264,7 @@ fn task_row(case: &Case, t: &case::Task) -> TaskRow {
         done_at: t.done.as_ref().map(|d| d.at),
         outcome: t.done.as_ref().map(|d| d.outcome.to_string()),
         done_by: t.done.as_ref().map(|d| d.by.0.to_string()),
+        time_basis: Some(TimeBasis::of_task(def, case, t).code().to_owned()),
     }
 }
 

@@ -11,7 +11,7 @@ macro_rules! case_columns {
 /// The columns of `store_sql::TaskDbRow`, for `concat!`.
 macro_rules! task_columns {
     () => {
-        "case_id, task_id, reference, step, role, unit, assignee, cites::text AS cites, time_limit, opened_at, due_at, warn_at, escalated_to, done_at, outcome, done_by"
+        "case_id, task_id, reference, step, role, unit, assignee, cites::text AS cites, time_limit, opened_at, due_at, warn_at, escalated_to, done_at, outcome, done_by, time_basis"
     };
 }
 

@@ -357,14 +357,15 @@ async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[store_sql
         let cites = serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?;
         sqlx::query(
             "INSERT INTO tasks (case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at,
-                                due_at, warn_at, escalated_to, done_at, outcome, done_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16)
+                                due_at, warn_at, escalated_to, done_at, outcome, done_by, time_basis)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17)
              ON CONFLICT ON CONSTRAINT tasks_pkey DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
                 due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to,
-                done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by",
+                done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by,
+                time_basis = excluded.time_basis",
         )
         .bind(&case.0)
         .bind(i64::from(t.task_id))
@@ -382,6 +383,7 @@ async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[store_sql
         .bind(t.done_at.map(micros))
         .bind(&t.outcome)
         .bind(&t.done_by)
+        .bind(&t.time_basis)
         .execute(&mut *tx)
         .await
         .map_err(backend("write task"))?;

@@ -106,6 +106,7 @@ pub struct TaskDbRow {
     pub done_at: Option<i64>,
     pub outcome: Option<String>,
     pub done_by: Option<String>,
+    pub time_basis: Option<String>,
 }
 
 impl TryFrom<TaskDbRow> for TaskRow {
@@ -128,6 +129,7 @@ impl TryFrom<TaskDbRow> for TaskRow {
             done_at: opt_timestamp(r.done_at)?,
             outcome: r.outcome,
             done_by: r.done_by,
+            time_basis: r.time_basis,
         })
     }
 }

@@ -104,7 +104,7 @@ impl BulkLoader {
         let tasks: Vec<&TaskRow> = cases.iter().flat_map(|c| &c.tasks).collect();
         for chunk in tasks.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO tasks (case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at, due_at, warn_at, escalated_to, done_at, outcome, done_by) ",
+                "INSERT INTO tasks (case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at, due_at, warn_at, escalated_to, done_at, outcome, done_by, time_basis) ",
             );
             q.push_values(chunk, |mut b, t| {
                 b.push_bind(t.case_id.0.clone())
@@ -122,7 +122,8 @@ impl BulkLoader {
                     .push_bind(t.escalated_to.clone())
                     .push_bind(t.done_at.map(micros))
                     .push_bind(t.outcome.clone())
-                    .push_bind(t.done_by.clone());
+                    .push_bind(t.done_by.clone())
+                    .push_bind(t.time_basis.clone());
             });
             q.build().execute(&mut *tx).await.map_err(backend("bulk: insert tasks"))?;
         }
@@ -148,6 +149,57 @@ impl BulkLoader {
         sqlx::query("PRAGMA journal_mode = WAL").execute(&mut self.conn).await.map_err(backend("bulk: restore the journal"))?;
         self.conn.close().await.map_err(backend("bulk: close"))
     }
+}
+
+/// Sets `tasks.time_basis` to NULL on the rows of `step` done in `[from, to)`, as rows written
+/// before migration 0010 have it, and keeps the values in a table of their own
+/// (`bench_hidden_time_basis`); returns how many rows. Calls for several steps add up until
+/// [`restore_time_basis`] puts them all back. For timing the compliance report's fallback to
+/// the event log on the same database.
+pub async fn hide_time_basis(path: &Path, step: &str, from: jiff::Timestamp, to: jiff::Timestamp) -> Result<u64> {
+    let mut conn = SqliteConnectOptions::new().filename(path).connect().await.map_err(backend("hide time basis: open"))?;
+    let mut tx = conn.begin().await.map_err(backend("hide time basis: begin"))?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_hidden_time_basis (case_id TEXT NOT NULL, task_id INTEGER NOT NULL, time_basis TEXT)")
+        .execute(&mut *tx)
+        .await
+        .map_err(backend("hide time basis: create"))?;
+    sqlx::query(
+        "INSERT INTO bench_hidden_time_basis SELECT case_id, task_id, time_basis FROM tasks
+         WHERE step = ? AND done_at >= ? AND done_at < ? AND time_basis IS NOT NULL",
+    )
+    .bind(step)
+    .bind(micros(from))
+    .bind(micros(to))
+    .execute(&mut *tx)
+    .await
+    .map_err(backend("hide time basis: keep"))?;
+    let hidden = sqlx::query(
+        "UPDATE tasks SET time_basis = NULL
+         WHERE time_basis IS NOT NULL AND (case_id, task_id) IN (SELECT case_id, task_id FROM bench_hidden_time_basis)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(backend("hide time basis: clear"))?
+    .rows_affected();
+    tx.commit().await.map_err(backend("hide time basis: commit"))?;
+    conn.close().await.map_err(backend("hide time basis: close"))?;
+    Ok(hidden)
+}
+
+/// Puts back what [`hide_time_basis`] hid.
+pub async fn restore_time_basis(path: &Path) -> Result<()> {
+    let mut conn = SqliteConnectOptions::new().filename(path).connect().await.map_err(backend("restore time basis: open"))?;
+    let mut tx = conn.begin().await.map_err(backend("restore time basis: begin"))?;
+    sqlx::query(
+        "UPDATE tasks SET time_basis = h.time_basis FROM bench_hidden_time_basis h
+         WHERE tasks.case_id = h.case_id AND tasks.task_id = h.task_id",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(backend("restore time basis: put back"))?;
+    sqlx::query("DROP TABLE bench_hidden_time_basis").execute(&mut *tx).await.map_err(backend("restore time basis: drop"))?;
+    tx.commit().await.map_err(backend("restore time basis: commit"))?;
+    conn.close().await.map_err(backend("restore time basis: close"))
 }
 
 /// The plan SQLite picks (`EXPLAIN QUERY PLAN`) for each hot query, with sample values bound:
@@ -178,7 +230,7 @@ pub async fn explain_hot_queries(path: &Path) -> Result<Vec<(String, String)>> {
             &["mvd-astana", "1735671600000000", "1738350000000000"],
         ),
         (
-            "compliance: a case's events (extended coordination tasks)",
+            "compliance: a case's events (coordination tasks written without a time basis only)",
             "SELECT body FROM events WHERE case_id = ? ORDER BY version",
             &["some-case"],
         ),

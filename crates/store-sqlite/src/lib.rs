@@ -266,14 +266,16 @@ async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store
                 .push_bind(&t.escalated_to)
                 .push_bind(t.done_at.map(micros))
                 .push_bind(&t.outcome)
-                .push_bind(&t.done_by);
+                .push_bind(&t.done_by)
+                .push_bind(&t.time_basis);
         });
         insert.push(
             " ON CONFLICT (case_id, task_id) DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
-                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by",
+                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by,
+                time_basis = excluded.time_basis",
         );
         insert.build().execute(&mut *tx).await.map_err(backend("write tasks"))?;
     }

@@ -59,6 +59,8 @@ macro_rules! conformance_tests {
             #[tokio::test]
             tasks_are_filtered_by_the_period_they_were_done_in,
             #[tokio::test]
+            tasks_keep_the_time_basis_of_their_deadline,
+            #[tokio::test]
             cases_are_listed_by_unit_and_status,
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             counters_count_from_one,
@@ -130,6 +132,7 @@ where
     tasks_are_upserted_and_filtered(&make().await).await;
     tasks_are_listed_soonest_due_first(&make().await).await;
     tasks_are_filtered_by_the_period_they_were_done_in(&make().await).await;
+    tasks_keep_the_time_basis_of_their_deadline(&make().await).await;
     timers_are_claimed_by_lease_and_fired_once(&make().await).await;
     cases_are_listed_by_unit_and_status(&make().await).await;
     counters_count_from_one(&make().await).await;
@@ -234,6 +237,7 @@ impl Fixture {
             done_at: None,
             outcome: None,
             done_by: None,
+            time_basis: Some("office_minutes".into()),
         }
     }
 
@@ -833,6 +837,46 @@ pub async fn tasks_are_filtered_by_the_period_they_were_done_in(store: &impl Sto
     assert_eq!(list(of_unit).await, vec![2, 3, 4], "with the unit filter");
     let all = TaskQuery { limit: TaskQuery::ALL, ..Default::default() };
     assert_eq!(list(all).await, vec![1, 2, 3, 4, 5], "TaskQuery::ALL: every row");
+}
+
+/// A task's time basis is stored as written, read back by every query, replaced when the task
+/// row is replaced (the KNB's extension moves a deadline to calendar days), and may be absent
+/// (rows written before it was recorded).
+pub async fn tasks_keep_the_time_basis_of_their_deadline(store: &impl Store) {
+    let a = Fixture::new("case-a", "2026-0001", "sc-1", "prov-1", at(0));
+    ok("open case a", store.commit(a.open()).await);
+    let mut coordination = a.task(2, "P5", "knb_liaison", "knb", None, at(100));
+    let mut old = a.task(3, "P6", "office", "prov-1", None, at(100));
+    old.time_basis = None;
+    let mut next = a.produce(2, &["receipt"], at(100));
+    next.tasks = vec![coordination.clone(), old.clone()];
+    ok("commit the tasks", store.commit(next).await);
+    let read = |q: TaskQuery| async move {
+        let rows = ok("list tasks", store.list_tasks(&q).await);
+        rows.into_iter().map(|t| (t.task_id, t.time_basis)).collect::<Vec<_>>()
+    };
+    let of_case = TaskQuery { case_id: Some(a.id.clone()), ..Default::default() };
+    assert_eq!(
+        read(of_case.clone()).await,
+        vec![(1, Some("office_minutes".into())), (2, Some("office_minutes".into())), (3, None)],
+        "the basis round-trips, and a missing one stays missing"
+    );
+
+    coordination.time_basis = Some("elapsed_minutes".into());
+    coordination.done_at = Some(at(200));
+    coordination.outcome = Some("agreed".into());
+    coordination.done_by = Some("knb-gateway".into());
+    let mut extended = a.produce(3, &["receipt"], at(200));
+    extended.tasks = vec![coordination.clone()];
+    ok("commit the extended task", store.commit(extended).await);
+    assert_eq!(
+        read(of_case).await,
+        vec![(1, Some("office_minutes".into())), (2, Some("elapsed_minutes".into())), (3, None)],
+        "a replaced row takes the new basis"
+    );
+    let done = TaskQuery { done_from: Some(at(0)), done_to: Some(at(1_000)), limit: TaskQuery::ALL, ..Default::default() };
+    let rows = ok("list done tasks", store.list_tasks(&done).await);
+    assert_eq!(rows, vec![coordination], "the period query reads the basis too");
 }
 
 /// `list_cases` gives the newest opened first, filters by unit (branch or provider) and status,

@@ -83,6 +83,11 @@ pub struct TaskRow {
     pub done_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub done_by: Option<String>,
+    /// The minutes the task's deadline was computed in, as the engine's time-basis code
+    /// (`office_minutes`, or `elapsed_minutes` for a limit in calendar days, such as the KNB's
+    /// extension). Reports read it instead of replaying the case. `None` on rows written before
+    /// the column existed (migration 0010).
+    pub time_basis: Option<String>,
 }
 
 /// The stored answer to a command, so that a retry with the same key gets it again.

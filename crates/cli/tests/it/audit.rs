@@ -104,7 +104,7 @@ async fn audit_verify_exits_zero_on_a_clean_database_and_non_zero_naming_the_eve
 
 /// Runs `sql` with the events table's append-only trigger switched off, as an intruder with
 /// database access would.
-async fn behind_the_triggers(app: &TestApp, sql: &str) {
+pub(crate) async fn behind_the_triggers(app: &TestApp, sql: &str) {
     let off = if postgres(app) {
         "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete;"
     } else {

@@ -2,6 +2,8 @@
 //! with nearest-rank medians and 90th percentiles of the working minutes taken, as JSON and CSV,
 //! and who may see which units.
 
+use crate::audit::behind_the_triggers;
+use crate::documents::raw_sql;
 use crate::*;
 use jiff::SignedDuration;
 
@@ -185,18 +187,26 @@ async fn a_bad_period_is_refused_naming_what_is_wrong() {
     assert_eq!(status, StatusCode::OK, "a leap year is 366 days");
 }
 
-#[tokio::test]
-async fn a_coordination_extended_in_calendar_days_is_measured_in_elapsed_minutes_and_system_accounts_count() {
-    let app = TestApp::spawn().await; // Tuesday 24 November 2026, 10:00 in Astana
+const EXTENDED_DAY: &str = "/api/reports/compliance?from=2026-11-30&to=2026-11-30";
+
+/// A case whose coordination the KNB extends by 20 calendar days on Tuesday 24 November 2026,
+/// then agrees to on Monday 30 November at 10:00 in Astana: six days after P5 opened.
+async fn coordination_extended_then_agreed(app: &TestApp) -> String {
     let case = app.open_case(PASSPORT_KNB_EXTENDS).await;
     app.through_front_office_and_checks(&case).await;
     app.dispatch_outbox().await;
     assert_eq!(app.deliver_knb(1).await, 1, "the KNB asks for 20 more calendar days");
-    // The KNB agrees on Monday 30 November at 10:00: six days after P5 opened.
     app.clock.set("2026-11-30T05:00:00Z".parse().unwrap());
     assert_eq!(app.deliver_knb(1).await, 1, "then agrees");
+    case
+}
 
-    let (status, report) = app.get(SUPERVISOR, "/api/reports/compliance?from=2026-11-30&to=2026-11-30").await;
+#[tokio::test]
+async fn a_coordination_extended_in_calendar_days_is_measured_in_elapsed_minutes_and_system_accounts_count() {
+    let app = TestApp::spawn().await; // Tuesday 24 November 2026, 10:00 in Astana
+    coordination_extended_then_agreed(&app).await;
+
+    let (status, report) = app.get(SUPERVISOR, EXTENDED_DAY).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(keys(&report, "step"), ["P5"], "only the coordination was done that day: {report}");
     let p5 = row(&report, "step", "P5");
@@ -207,4 +217,34 @@ async fn a_coordination_extended_in_calendar_days_is_measured_in_elapsed_minutes
     assert_eq!(p5["limit"], "3 working days", "the step's own limit, as on the task");
     let gateway = row(&report, "employee", shaqyru::app::KNB_GATEWAY);
     assert_eq!((gateway["count"].as_u64(), gateway["on_time"].as_u64()), (Some(1), Some(1)), "a system account's work counts");
+}
+
+#[tokio::test]
+async fn the_extended_coordination_is_counted_in_calendar_days_from_its_task_row_alone() {
+    let app = TestApp::spawn().await;
+    let case = coordination_extended_then_agreed(&app).await;
+    let (_, before) = app.get(SUPERVISOR, EXTENDED_DAY).await;
+    assert_eq!(row(&before, "step", "P5")["elapsed_time_tasks"], 1, "{before}");
+
+    // Without its event log, the case can no longer be replayed: a report that needed the log
+    // to tell the extension would fail or count the task in office minutes.
+    behind_the_triggers(&app, &format!("DELETE FROM events WHERE case_id = '{case}';")).await;
+    let (status, after) = app.get(SUPERVISOR, EXTENDED_DAY).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after, before, "the task row's time basis is enough");
+    let (status, _) = app.get(SUPERVISOR, &format!("/api/cases/{case}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the case itself is really unreadable");
+}
+
+#[tokio::test]
+async fn task_rows_written_before_the_time_basis_was_recorded_are_measured_from_the_event_log() {
+    let app = TestApp::spawn().await;
+    coordination_extended_then_agreed(&app).await;
+    let (_, recorded) = app.get(SUPERVISOR, EXTENDED_DAY).await;
+
+    raw_sql(&app, "UPDATE tasks SET time_basis = NULL").await;
+    let (status, replayed) = app.get(SUPERVISOR, EXTENDED_DAY).await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    assert_eq!(replayed, recorded, "the same report, the extension told by the case's events");
+    assert_eq!(row(&replayed, "step", "P5")["elapsed_time_tasks"], 1);
 }
