@@ -89,23 +89,17 @@ async fn a_command_after_another_replicas_commit_is_decided_on_the_stored_state(
     assert!(done.version > cached.version);
     assert_eq!(app.engine.cached_case(&id).unwrap().version, cached.version, "the first server did not see it");
 
+    let app = &app;
+    let assign = |version: u64| {
+        let body = json!({ "version": version, "outcome": "assigned", "input": { "assignee": EXECUTOR } });
+        let path = format!("/api/cases/{case}/steps/P2");
+        async move { app.post(HEAD, &path, &body).await }
+    };
     // A user who saw the old version is refused, though the first server's cache agrees with them.
-    let (status, body) = app
-        .post(
-            HEAD,
-            &format!("/api/cases/{case}/steps/P2"),
-            &json!({ "version": cached.version, "outcome": "assigned", "input": { "assignee": EXECUTOR } }),
-        )
-        .await;
+    let (status, body) = assign(cached.version).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // A user who saw the new version goes through on the first server.
-    let (status, body) = app
-        .post(
-            HEAD,
-            &format!("/api/cases/{case}/steps/P2"),
-            &json!({ "version": done.version, "outcome": "assigned", "input": { "assignee": EXECUTOR } }),
-        )
-        .await;
+    let (status, body) = assign(done.version).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_cache_is_the_stored_state(&app.engine, &case).await;
     let detail = app.case(&case).await;
