@@ -353,40 +353,46 @@ async fn commit_in(tx: &mut PgConnection, unit: &UnitOfWork, events: &[store_sql
 
     audit::append_events(tx, case, unit.expected_version, events).await?;
 
-    for t in &unit.tasks {
-        let cites = serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?;
-        sqlx::query(
+    if !unit.tasks.is_empty() {
+        let mut rows = Vec::with_capacity(unit.tasks.len());
+        for t in &unit.tasks {
+            rows.push((t, serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?));
+        }
+        // One statement for the unit's tasks (they are distinct, as one upsert needs them to be).
+        let mut insert = QueryBuilder::<Postgres>::new(
             "INSERT INTO tasks (case_id, task_id, reference, step, role, unit, assignee, cites, time_limit, opened_at,
-                                due_at, warn_at, escalated_to, done_at, outcome, done_by, time_basis)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT ON CONSTRAINT tasks_pkey DO UPDATE SET
+                                due_at, warn_at, escalated_to, done_at, outcome, done_by, time_basis) ",
+        );
+        insert.push_values(rows, |mut b, (t, cites)| {
+            b.push_bind(&case.0)
+                .push_bind(i64::from(t.task_id))
+                .push_bind(&t.reference)
+                .push_bind(&t.step)
+                .push_bind(&t.role)
+                .push_bind(&t.unit)
+                .push_bind(&t.assignee)
+                .push_bind(cites);
+            b.push_unseparated("::jsonb")
+                .push_bind(&t.limit)
+                .push_bind(micros(t.opened_at))
+                .push_bind(t.due_at.map(micros))
+                .push_bind(t.warn_at.map(micros))
+                .push_bind(&t.escalated_to)
+                .push_bind(t.done_at.map(micros))
+                .push_bind(&t.outcome)
+                .push_bind(&t.done_by)
+                .push_bind(&t.time_basis);
+        });
+        insert.push(
+            " ON CONFLICT ON CONSTRAINT tasks_pkey DO UPDATE SET
                 reference = excluded.reference, step = excluded.step, role = excluded.role,
                 unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
                 time_limit = excluded.time_limit, opened_at = excluded.opened_at,
                 due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to,
                 done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by,
                 time_basis = excluded.time_basis",
-        )
-        .bind(&case.0)
-        .bind(i64::from(t.task_id))
-        .bind(&t.reference)
-        .bind(&t.step)
-        .bind(&t.role)
-        .bind(&t.unit)
-        .bind(&t.assignee)
-        .bind(cites)
-        .bind(&t.limit)
-        .bind(micros(t.opened_at))
-        .bind(t.due_at.map(micros))
-        .bind(t.warn_at.map(micros))
-        .bind(&t.escalated_to)
-        .bind(t.done_at.map(micros))
-        .bind(&t.outcome)
-        .bind(&t.done_by)
-        .bind(&t.time_basis)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend("write task"))?;
+        );
+        insert.build().execute(&mut *tx).await.map_err(backend("write tasks"))?;
     }
 
     if let Some(r) = &unit.idempotency {
