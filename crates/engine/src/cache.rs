@@ -14,8 +14,8 @@ use hashlink::LruCache;
 use std::sync::{Arc, Mutex};
 
 /// How many open cases the engine keeps by default: the cases being worked on in the last minutes
-/// of a busy replica (a clerk's steps on one case come in a row), at 3–13 KB each, so at most
-/// some 13 MB whatever the number of open cases.
+/// of a busy replica (a clerk's steps on one case come in a row), at 2–10 KB each, so at most
+/// some 10 MB whatever the number of open cases.
 pub const DEFAULT_CAPACITY: usize = 1024;
 
 pub(crate) struct CaseCache {
