@@ -534,14 +534,11 @@ impl Engine {
 
     /// The working time each done task took, measured as the compliance report measures it.
     fn time_taken(&self, case: &Case, def: &Definition) -> BTreeMap<u32, (i64, crate::compliance::TimeBasis)> {
-        use crate::compliance::{OfficeTime, TimeBasis};
-        let extended = case.extension.is_some().then(|| def.extension.as_ref().map(|e| e.step.as_str())).flatten();
         case.tasks
             .iter()
             .filter_map(|t| {
                 let done = t.done.as_ref()?;
-                let basis =
-                    if Some(t.step.as_str()) == extended { TimeBasis::ElapsedMinutes } else { TimeBasis::of_limit(&t.limit.to_string()) };
+                let basis = TimeBasis::of_task(def, case, t);
                 let time = OfficeTime {
                     calendar: &self.config.calendar,
                     schedule: self.config.schedule(&t.unit),
@@ -662,10 +659,9 @@ impl Engine {
                 }
                 Err(e) => return Err(e),
             };
-            let Some((ext, rule)) = case.extension.as_ref().zip(def.extension.as_ref()) else { continue };
-            let task = case.tasks.iter().find(|t| t.id == row.task_id && t.step == rule.step);
-            // The extension is granted while the coordination task is open, and moves its deadline.
-            if task.is_some_and(|t| t.opened_at <= ext.at && t.done.as_ref().is_none_or(|d| d.at >= ext.at)) {
+            // The same rule the engine now records in the row (see `TimeBasis::of_task`).
+            let task = case.tasks.iter().find(|t| t.id == row.task_id);
+            if task.is_some_and(|t| TimeBasis::of_task(&def, &case, t) == TimeBasis::ElapsedMinutes) {
                 out.insert((row.case_id.0.as_str(), row.task_id));
             }
         }

@@ -6,7 +6,7 @@ use crate::error::backend;
 use domain::CaseId;
 use sqlx::{SqliteConnection, SqlitePool};
 use store::{CaseSummary, Purge, PurgeCounts, Result, Tombstone};
-use store_sql::{CaseRow, TombstoneRow, check_purge, purge_bodies};
+use store_sql::{CaseRow, TombstoneRow, check_purge, purge_bodies, to_i64};
 
 macro_rules! tombstone_columns {
     () => {
@@ -35,23 +35,13 @@ pub(crate) async fn purge(tx: &mut SqliteConnection, purge: &Purge) -> Result<Pu
     let t = &purge.tombstone;
     let bodies = purge_bodies(purge)?;
     let case = &t.case_id.0;
-    let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM events WHERE case_id = ?")
-        .bind(case)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(backend("read case version"))?;
+    let head = crate::audit::read_head(tx, &t.case_id).await?;
     let purged: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM case_tombstones WHERE case_id = ?)")
         .bind(case)
         .fetch_one(&mut *tx)
         .await
         .map_err(backend("read tombstone"))?;
-    let head: Option<Option<String>> = sqlx::query_scalar("SELECT hash FROM events WHERE case_id = ? AND version = ?")
-        .bind(case)
-        .bind(version)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend("read chain head"))?;
-    check_purge(t, version, purged, head.flatten())?;
+    check_purge(t, to_i64(head.version, "event version")?, purged, head.hash)?;
 
     // The tombstone first: the events' trigger lets a body change only under one.
     let row = TombstoneRow::try_from(t)?;
