@@ -2,7 +2,7 @@
 //! and the verifier. The next row and its hash are `store_sql`'s, shared with PostgreSQL.
 
 use crate::error::backend;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use store::{AccessQuery, AccessRecord, NewAccess, Result};
 use store_sql::{AccessRow, access_limit, next_access};
 
@@ -12,30 +12,28 @@ macro_rules! access_columns {
     };
 }
 
-/// Appends a view after the newest row. Runs under the write lock: one writer at a time, so
-/// the number read here is still the newest when the row is inserted.
-pub(crate) async fn record(tx: &mut SqliteConnection, new: &NewAccess) -> Result<AccessRecord> {
-    let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend("read access log head"))?;
-    let next = next_access(last, new)?;
+/// Appends a view after the newest row, on the write thread: one writer at a time, so the
+/// number read here is still the newest when the row is inserted.
+pub(crate) fn record(conn: &rusqlite::Connection, new: &NewAccess) -> Result<AccessRecord> {
+    let next = next_access(crate::commit::access_head(conn)?, new)?;
     let row = AccessRow::try_from(&next)?;
-    sqlx::query(concat!("INSERT INTO access_log (", access_columns!(), ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-        .bind(row.seq)
-        .bind(row.at)
-        .bind(row.user_id)
-        .bind(row.role)
-        .bind(row.unit)
-        .bind(row.case_id)
-        .bind(row.what)
-        .bind(row.document)
-        .bind(row.language)
-        .bind(row.origin)
-        .bind(row.hash)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend("append access log"))?;
+    conn.prepare_cached(concat!("INSERT INTO access_log (", access_columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"))
+        .and_then(|mut s| {
+            s.execute(rusqlite::params![
+                row.seq,
+                row.at,
+                row.user_id,
+                row.role,
+                row.unit,
+                row.case_id,
+                row.what,
+                row.document,
+                row.language,
+                row.origin,
+                row.hash
+            ])
+        })
+        .map_err(crate::error::sync_backend("append access log"))?;
     Ok(next)
 }
 

@@ -4,30 +4,16 @@
 
 use crate::error::backend;
 use domain::CaseId;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
-use store::chain::GENESIS;
+use sqlx::{SqliteConnection, SqlitePool};
 use store::{ChainLink, Checkpoint, NewCheckpoint, Result};
-use store_sql::{ChainLinkRow, CheckpointRow, PreparedEvent, event_rows, next_checkpoint, to_i64, to_u64, unchained_head};
+use store_sql::{ChainLinkRow, CheckpointRow, next_checkpoint, to_u64};
 
-/// Where a unit's events are appended, read in one statement together with the version check
-/// (see [`read_head`]).
-pub(crate) struct Head {
-    /// The case's newest version.
-    pub version: u64,
-    /// The stored chain hash of that version: `None` when the case has no events, or its newest
-    /// event was written before the chain existed.
-    pub hash: Option<String>,
-    /// The newest commit sequence number of all events.
-    pub last_seq: i64,
-}
-
-/// The case's newest version with its chain hash, and the newest commit sequence, in one
-/// statement (each statement is a round trip to the driver's worker thread).
-pub(crate) async fn read_head(tx: &mut SqliteConnection, case: &CaseId) -> Result<Head> {
-    let (version, hash, last_seq): (i64, Option<String>, i64) = sqlx::query_as(
-        "SELECT v.version,
-                (SELECT hash FROM events WHERE case_id = ? AND version = v.version),
-                (SELECT COALESCE(MAX(seq), 0) FROM events)
+/// A case's newest version and its stored chain hash (`None` when the case has no events, or
+/// its newest event was written before the chain existed), for the purge's checks. Units of
+/// work read theirs on the write thread (`commit`).
+pub(crate) async fn read_head(tx: &mut SqliteConnection, case: &CaseId) -> Result<(u64, Option<String>)> {
+    let (version, hash): (i64, Option<String>) = sqlx::query_as(
+        "SELECT v.version, (SELECT hash FROM events WHERE case_id = ? AND version = v.version)
          FROM (SELECT COALESCE(MAX(version), 0) AS version FROM events WHERE case_id = ?) AS v",
     )
     .bind(&case.0)
@@ -35,40 +21,7 @@ pub(crate) async fn read_head(tx: &mut SqliteConnection, case: &CaseId) -> Resul
     .fetch_one(&mut *tx)
     .await
     .map_err(backend("read case version"))?;
-    Ok(Head { version: to_u64(version, "events.version")?, hash, last_seq })
-}
-
-/// Appends a unit's events as versions `head.version + 1 ..`, each with its chain hash and the
-/// next commit sequence, in one statement. Runs under the write lock, after the version check.
-pub(crate) async fn append_events(tx: &mut SqliteConnection, case: &CaseId, head: &Head, events: &[PreparedEvent]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let prev = match (&head.hash, head.version) {
-        (_, 0) => GENESIS.to_owned(),
-        (Some(hash), _) => hash.clone(),
-        (None, version) => unchained_head_of(tx, case, version).await?,
-    };
-    let rows = event_rows(&prev, case, head.version, events)?;
-    // One writer at a time: the sequence is the commit order, without gaps.
-    let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO events (case_id, version, at, body, hash, seq) ");
-    insert.push_values((head.last_seq + 1..).zip(rows), |mut b, (seq, row)| {
-        b.push_bind(&case.0).push_bind(row.version).push_bind(row.at).push_bind(row.text).push_bind(row.hash).push_bind(seq);
-    });
-    insert.build().execute(&mut *tx).await.map_err(backend("append event"))?;
-    Ok(())
-}
-
-/// The chain head at `version` for a case whose event there was written before the chain
-/// existed, and so has no stored hash: computed over its events up to it.
-async fn unchained_head_of(tx: &mut SqliteConnection, case: &CaseId, version: u64) -> Result<String> {
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM events WHERE case_id = ? AND version <= ? ORDER BY version")
-        .bind(&case.0)
-        .bind(to_i64(version, "event version")?)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend("read unchained events"))?;
-    unchained_head(case, &bodies)
+    Ok((to_u64(version, "events.version")?, hash))
 }
 
 pub(crate) async fn mark(pool: &SqlitePool) -> Result<u64> {

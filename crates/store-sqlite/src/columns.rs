@@ -35,3 +35,10 @@ macro_rules! timer_columns {
         "id, case_id, kind, payload, due_at, state, attempts, fired_at"
     };
 }
+
+/// The columns of `store_sql::DocumentRow`, for `concat!`.
+macro_rules! document_columns {
+    () => {
+        "id, case_id, task_id, kind, hash, view, signature, verification_code, registration_number, issued_at, revoked_at"
+    };
+}

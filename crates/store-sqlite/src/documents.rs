@@ -3,52 +3,14 @@
 
 use crate::error::{backend, is_unique_violation};
 use sqlx::{SqliteConnection, SqlitePool};
-use store::{OfficialKey, Result, StoreError, StoredDocument, UnitOfWork};
+use store::{OfficialKey, Result, StoreError, StoredDocument};
 use store_sql::{DocumentRow, OfficialKeyRow, micros};
-
-/// The columns of `store_sql::DocumentRow`, for `concat!`.
-macro_rules! document_columns {
-    () => {
-        "id, case_id, task_id, kind, hash, view, signature, verification_code, registration_number, issued_at, revoked_at"
-    };
-}
 
 /// The columns of `store_sql::OfficialKeyRow`, for `concat!`.
 macro_rules! key_columns {
     () => {
         "key_id, user_id, algorithm, public_key, created_at"
     };
-}
-
-/// Writes the unit's documents inside its transaction.
-pub(crate) async fn write(tx: &mut SqliteConnection, unit: &UnitOfWork) -> Result<()> {
-    for d in &unit.documents {
-        if d.case_id != unit.case_id {
-            return Err(StoreError::Backend(format!("the unit of work for case {} carries a document of another case", unit.case_id)));
-        }
-        sqlx::query(concat!("INSERT INTO documents (", document_columns!(), ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-            .bind(&d.id)
-            .bind(&d.case_id.0)
-            .bind(i64::from(d.task))
-            .bind(&d.kind)
-            .bind(&d.hash)
-            .bind(&d.view)
-            .bind(&d.signature)
-            .bind(&d.verification_code)
-            .bind(&d.registration_number)
-            .bind(micros(d.issued_at))
-            .bind(d.revoked_at.map(micros))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Backend("write document: its id or verification code is already used".to_owned())
-                } else {
-                    backend("write document")(e)
-                }
-            })?;
-    }
-    Ok(())
 }
 
 pub(crate) async fn by_case(pool: &SqlitePool, case: &domain::CaseId) -> Result<Vec<StoredDocument>> {

@@ -28,3 +28,30 @@ fn describe(e: &sqlx::Error) -> String {
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|db| db.is_unique_violation())
 }
+
+/// Maps an error of the write thread's driver (`rusqlite`) in the operation `op`.
+pub(crate) fn sync_backend(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Backend(format!("{op}: {}", describe_sync(&e)))
+}
+
+/// As [`describe`], for the write thread's driver.
+pub(crate) fn describe_sync(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(code, message) => match message {
+            Some(message) => format!("database error {}: {message}", code.extended_code),
+            None => format!("database error {}: {code}", code.extended_code),
+        },
+        rusqlite::Error::FromSqlConversionFailure(index, ..) | rusqlite::Error::IntegralValueOutOfRange(index, _) => {
+            format!("cannot decode column {index}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// As [`is_unique_violation`], for the write thread's driver.
+pub(crate) fn is_unique_violation_sync(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error().map(|f| f.extended_code),
+        Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    )
+}

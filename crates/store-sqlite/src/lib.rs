@@ -1,14 +1,17 @@
 //! The SQLite backend of the [`Store`] trait: one database file in WAL mode, the schema in
 //! embedded migrations, runtime-checked SQL, and row types that never leave this crate.
 //!
-//! SQLite has a single writer. Every write runs in a `BEGIN IMMEDIATE` transaction on a pool of
-//! one connection, so writers of this process queue in the pool instead of competing for the
-//! file lock, and the write lock is taken before the first read of a transaction (a version
-//! check can never be overtaken by another writer, even of another process). Reads use a
-//! separate pool of read-only connections, which WAL lets run alongside the writer.
+//! SQLite has a single writer. Every write runs in a `BEGIN IMMEDIATE` transaction, so the write
+//! lock is taken before the first read of a transaction (a version check can never be overtaken
+//! by another writer, even of another process). Reads use a separate pool of read-only
+//! connections, which WAL lets run alongside the writer.
 //!
-//! By default `Store::commit` goes through group commit (`group`): the units that concurrent
-//! callers queue share one transaction and one `fsync`, each in its own savepoint.
+//! Units of work and the frequent small writes (reference numbers, outbox and timer
+//! bookkeeping, the access log, session touches) run on the write thread (`writer`), whose own
+//! connection runs their statements back to back; by default the writes queued at one moment
+//! share one transaction and one `fsync` (group commit). The other writes run on a sqlx pool of
+//! one connection, taking the write thread's lock so that the two never wait on each other's
+//! file lock.
 
 #[macro_use]
 mod columns;
@@ -16,30 +19,28 @@ mod access;
 mod accounts;
 mod audit;
 pub mod bulk;
+mod commit;
 mod documents;
 mod error;
-mod group;
 mod monitoring;
 mod retention;
+mod writer;
 
 use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
 use error::{backend, is_unique_violation};
-pub use group::{DEFAULT_MAX_BATCH, GroupCommit};
-use group::{GroupWriter, Pending};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::path::Path;
-use std::time::Duration;
 use store::{
     CaseQuery, CaseSummary, IdempotencyRecord, Migrations, OutboxMessage, OutboxState, Result, SchemaStatus, Store, StoreError, TaskQuery,
     TaskRow, Timer, UnitOfWork, User,
 };
-use store_sql::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, json, micros, to_i64, to_u64};
+use store_sql::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, json, micros};
+use writer::{BUSY_TIMEOUT, Writer};
+pub use writer::{DEFAULT_MAX_BATCH, GroupCommit};
 
-/// How long a connection waits for another process's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The page size of a list query that names no limit.
 const DEFAULT_LIMIT: u32 = 500;
 /// Read connections: enough for a busy web front end; SQLite reads are short.
@@ -50,12 +51,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 /// The store in one SQLite file. Cheap to clone: clones share the connection pools.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    /// The one write connection (see the crate docs for why only one).
+    /// The sqlx write connection, for migrations and the writes not on the write thread.
     writer: SqlitePool,
     /// Read-only connections.
     reader: SqlitePool,
-    /// The group-commit writer that `commit` queues on; none: each commit is its own transaction.
-    group: Option<GroupWriter>,
+    /// The write thread that units of work and the frequent writes queue on.
+    thread: Writer,
 }
 
 /// How to open an SQLite store.
@@ -63,7 +64,7 @@ pub struct SqliteStore {
 pub struct SqliteOptions {
     /// Apply pending migrations, refuse to open until they are applied, or only inspect.
     pub migrations: Migrations,
-    /// Whether concurrent commits share a transaction (on by default).
+    /// Whether concurrent writes share a transaction (on by default).
     pub group_commit: GroupCommit,
 }
 
@@ -81,7 +82,7 @@ impl SqliteStore {
     }
 
     /// Opens the database at `path` as `options` say (see [`SqliteStore::open_with`]). With
-    /// group commit on, this starts the writer task on the current Tokio runtime.
+    /// This starts the write thread.
     pub async fn open_with_options(path: &Path, options: &SqliteOptions) -> Result<SqliteStore> {
         let migrations = options.migrations;
         let connect = SqliteConnectOptions::new()
@@ -102,11 +103,15 @@ impl SqliteStore {
             .connect_with(connect.read_only(true))
             .await
             .map_err(backend("open database for reading"))?;
-        let group = match options.group_commit {
-            GroupCommit::Off => None,
-            GroupCommit::On { max_batch } => Some(GroupWriter::start(writer.clone(), max_batch)),
-        };
-        Ok(SqliteStore { writer, reader, group })
+        let thread = Writer::start(path, options.group_commit)?;
+        Ok(SqliteStore { writer, reader, thread })
+    }
+
+    /// Holds the store's write lock until the guard is dropped: writes queue meanwhile, and the
+    /// write thread's next batch takes all of them. For tests of group commit.
+    #[doc(hidden)]
+    pub async fn hold_writes(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.thread.hold().await
     }
 
     /// The schema versions this database has applied against those this build knows.
@@ -127,6 +132,7 @@ impl SqliteStore {
     /// durability (each commit is already on disk), but lets a test or a shutdown reopen or
     /// move the file cleanly.
     pub async fn close(&self) {
+        self.thread.close().await;
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -161,6 +167,7 @@ async fn schema_status(pool: &SqlitePool) -> Result<SchemaStatus> {
 /// pool, which opens a fresh one.
 macro_rules! in_write_tx {
     ($self:ident, $op:literal, |$tx:ident| $work:expr) => {{
+        let _lock = $self.thread.lock.lock().await;
         let mut conn = $self.writer.acquire().await.map_err(backend($op))?;
         let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await.map_err(backend($op))?;
         let outcome = {
@@ -184,165 +191,6 @@ macro_rules! in_write_tx {
             }
         }
     }};
-}
-
-/// A unit of work's parts must all concern its case: a mismatch is the caller's bug, and
-/// storing it would attach rows to the wrong case.
-fn check_unit(unit: &UnitOfWork) -> Result<()> {
-    let case = &unit.case_id;
-    let foreign = unit.summary.case_id != *case
-        || unit.tasks.iter().any(|t| t.case_id != *case)
-        || unit.idempotency.as_ref().is_some_and(|i| i.case_id != *case)
-        || unit.outbox.iter().any(|m| m.case_id != *case);
-    if foreign {
-        return Err(StoreError::Backend(format!("the unit of work for case {case} carries rows of another case")));
-    }
-    Ok(())
-}
-
-/// Writes a unit of work inside an open write transaction (see [`Store::commit`]).
-async fn commit_in(tx: &mut SqliteConnection, unit: &UnitOfWork, events: &[store_sql::PreparedEvent]) -> Result<()> {
-    let case = &unit.case_id;
-    // Each statement is a round trip to sqlx's worker thread, which costs more than most of
-    // these statements themselves: the reads are one statement, and rows of a kind one INSERT.
-    let head = audit::read_head(tx, case).await?;
-    if head.version != unit.expected_version {
-        return Err(StoreError::Conflict { case: case.clone(), expected: unit.expected_version, actual: head.version });
-    }
-
-    // The summary first: events, tasks and the rest refer to the case row.
-    let s = &unit.summary;
-    let open_steps = serde_json::to_string(&s.open_steps).map_err(json("cases.open_steps"))?;
-    sqlx::query(concat!(
-        "INSERT INTO cases (",
-        case_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (case_id) DO UPDATE SET
-            reference = excluded.reference, edition = excluded.edition, edition_hash = excluded.edition_hash,
-            status = excluded.status, result = excluded.result, sc_branch = excluded.sc_branch,
-            provider = excluded.provider, open_steps = excluded.open_steps, version = excluded.version,
-            opened_at = excluded.opened_at, updated_at = excluded.updated_at"
-    ))
-    .bind(&case.0)
-    .bind(&s.reference)
-    .bind(&s.edition.edition)
-    .bind(&s.edition.hash)
-    .bind(&s.status)
-    .bind(&s.result)
-    .bind(&s.sc_branch)
-    .bind(&s.provider)
-    .bind(open_steps)
-    .bind(to_i64(s.version, "case version")?)
-    .bind(micros(s.opened_at))
-    .bind(micros(s.updated_at))
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| {
-        // The conflict on case_id is the upsert itself; the only other unique key is the reference.
-        if is_unique_violation(&e) { StoreError::DuplicateReference(s.reference.clone()) } else { backend("write case summary")(e) }
-    })?;
-
-    audit::append_events(tx, case, &head, events).await?;
-
-    if !unit.tasks.is_empty() {
-        let mut insert = QueryBuilder::<Sqlite>::new(concat!("INSERT INTO tasks (", task_columns!(), ") "));
-        let mut rows = Vec::with_capacity(unit.tasks.len());
-        for t in &unit.tasks {
-            rows.push((t, serde_json::to_string(&t.cites).map_err(json("tasks.cites"))?));
-        }
-        insert.push_values(rows, |mut b, (t, cites)| {
-            b.push_bind(&case.0)
-                .push_bind(i64::from(t.task_id))
-                .push_bind(&t.reference)
-                .push_bind(&t.step)
-                .push_bind(&t.role)
-                .push_bind(&t.unit)
-                .push_bind(&t.assignee)
-                .push_bind(cites)
-                .push_bind(&t.limit)
-                .push_bind(micros(t.opened_at))
-                .push_bind(t.due_at.map(micros))
-                .push_bind(t.warn_at.map(micros))
-                .push_bind(&t.escalated_to)
-                .push_bind(t.done_at.map(micros))
-                .push_bind(&t.outcome)
-                .push_bind(&t.done_by)
-                .push_bind(&t.time_basis);
-        });
-        insert.push(
-            " ON CONFLICT (case_id, task_id) DO UPDATE SET
-                reference = excluded.reference, step = excluded.step, role = excluded.role,
-                unit = excluded.unit, assignee = excluded.assignee, cites = excluded.cites,
-                time_limit = excluded.time_limit, opened_at = excluded.opened_at,
-                due_at = excluded.due_at, warn_at = excluded.warn_at, escalated_to = excluded.escalated_to, done_at = excluded.done_at, outcome = excluded.outcome, done_by = excluded.done_by,
-                time_basis = excluded.time_basis",
-        );
-        insert.build().execute(&mut *tx).await.map_err(backend("write tasks"))?;
-    }
-
-    if let Some(r) = &unit.idempotency {
-        let response = serde_json::to_string(&r.response).map_err(json("idempotency.response"))?;
-        sqlx::query(
-            "INSERT INTO idempotency (user_id, idem_key, request_hash, case_id, response, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&r.user)
-        .bind(&r.key)
-        .bind(&r.request_hash)
-        .bind(&case.0)
-        .bind(response)
-        .bind(micros(r.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { StoreError::DuplicateKey } else { backend("write idempotency record")(e) })?;
-    }
-
-    for m in &unit.outbox {
-        let payload = serde_json::to_string(&m.payload).map_err(json("outbox.payload"))?;
-        // A message is created by the command that commits it, at the command's time.
-        sqlx::query(
-            "INSERT INTO outbox (id, case_id, kind, payload, idempotency_key, state, attempts, due_at, created_at)
-             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        )
-        .bind(&m.id)
-        .bind(&case.0)
-        .bind(&m.kind)
-        .bind(payload)
-        .bind(&m.idempotency_key)
-        .bind(micros(m.due_at))
-        .bind(micros(s.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Backend("write outbox message: the message id is already used".to_owned())
-            } else {
-                backend("write outbox message")(e)
-            }
-        })?;
-    }
-    if !unit.timers.is_empty() {
-        let mut rows = Vec::with_capacity(unit.timers.len());
-        for t in &unit.timers {
-            rows.push((t, serde_json::to_string(&t.payload).map_err(json("timers.payload"))?));
-        }
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO timers (id, case_id, kind, payload, due_at, state) ");
-        insert.push_values(rows, |mut b, (t, payload)| {
-            b.push_bind(&t.id).push_bind(&case.0).push_bind(&t.kind).push_bind(payload).push_bind(micros(t.due_at)).push_bind("pending");
-        });
-        insert.build().execute(&mut *tx).await.map_err(backend("write timers"))?;
-    }
-    for id in &unit.fired_timers {
-        sqlx::query("UPDATE timers SET state = 'fired', fired_at = ? WHERE id = ? AND case_id = ?")
-            .bind(micros(s.updated_at))
-            .bind(id)
-            .bind(&case.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend("mark timer fired"))?;
-    }
-    documents::write(tx, unit).await?;
-    Ok(())
 }
 
 fn limit_or_default(limit: u32) -> i64 {
@@ -389,28 +237,15 @@ impl Store for SqliteStore {
     }
 
     async fn next_number(&self, counter: &str) -> Result<u64> {
-        let value: i64 = in_write_tx!(self, "next number", |tx| {
-            sqlx::query_scalar(
-                "INSERT INTO counters (name, value) VALUES (?, 1)
-                 ON CONFLICT (name) DO UPDATE SET value = value + 1
-                 RETURNING value",
-            )
-            .bind(counter)
-            .fetch_one(tx)
-            .await
-            .map_err(backend("next number"))
-        })?;
-        to_u64(value, "counters.value")
+        let counter = counter.to_owned();
+        self.thread.run("next number", move |c| commit::next_number(c, &counter)).await
     }
 
     async fn commit(&self, unit: UnitOfWork) -> Result<()> {
-        check_unit(&unit)?;
-        // Serialized before the transaction so that the write lock is held only for SQL.
+        commit::check_unit(&unit)?;
+        // Serialized before it is queued, so that the write thread does only SQL.
         let events = store_sql::prepare_events(&unit.events)?;
-        match &self.group {
-            Some(group) => group.commit(Pending { unit, events }).await,
-            None => in_write_tx!(self, "commit", |tx| commit_in(tx, &unit, &events).await),
-        }
+        self.thread.run("commit", move |c| commit::write(c, &unit, &events)).await
     }
 
     async fn load_events(&self, case: &CaseId) -> Result<Vec<Event>> {
@@ -569,15 +404,18 @@ impl Store for SqliteStore {
     }
 
     async fn timer_fired(&self, id: &str, at: Timestamp) -> Result<()> {
-        in_write_tx!(self, "mark timer fired", |tx| {
-            sqlx::query("UPDATE timers SET state = 'fired', fired_at = ? WHERE id = ? AND state = 'pending'")
-                .bind(micros(at))
-                .bind(id)
-                .execute(tx)
-                .await
-                .map(|_| ())
-                .map_err(backend("mark timer fired"))
-        })
+        let (id, at) = (id.to_owned(), micros(at));
+        self.thread
+            .run("mark timer fired", move |c| {
+                commit::update(
+                    c,
+                    "mark timer fired",
+                    "UPDATE timers SET state = 'fired', fired_at = ?1 WHERE id = ?2 AND state = 'pending'",
+                    rusqlite::params![at, id],
+                )
+            })
+            .await
+            .map(|_| ())
     }
 
     async fn timers(&self, case: &CaseId) -> Result<Vec<Timer>> {
@@ -591,29 +429,26 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_delivered(&self, id: &str, at: Timestamp) -> Result<()> {
-        in_write_tx!(self, "mark outbox message delivered", |tx| {
-            sqlx::query("UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE id = ?")
-                .bind(micros(at))
-                .bind(id)
-                .execute(tx)
-                .await
-                .map(|_| ())
-                .map_err(backend("mark outbox message delivered"))
-        })
+        let (id, at) = (id.to_owned(), micros(at));
+        self.thread
+            .run("mark outbox message delivered", move |c| {
+                let sql = "UPDATE outbox SET state = 'delivered', delivered_at = ?1 WHERE id = ?2";
+                commit::update(c, "mark outbox message delivered", sql, rusqlite::params![at, id])
+            })
+            .await
+            .map(|_| ())
     }
 
     async fn outbox_failed(&self, id: &str, error: &str, retry_at: Timestamp) -> Result<()> {
-        in_write_tx!(self, "mark outbox message failed", |tx| {
-            // A late failure report must not reopen a message another attempt delivered.
-            sqlx::query("UPDATE outbox SET last_error = ?, due_at = ? WHERE id = ? AND state = 'pending'")
-                .bind(error)
-                .bind(micros(retry_at))
-                .bind(id)
-                .execute(tx)
-                .await
-                .map(|_| ())
-                .map_err(backend("mark outbox message failed"))
-        })
+        let (id, error, retry_at) = (id.to_owned(), error.to_owned(), micros(retry_at));
+        self.thread
+            .run("mark outbox message failed", move |c| {
+                // A late failure report must not reopen a message another attempt delivered.
+                let sql = "UPDATE outbox SET last_error = ?1, due_at = ?2 WHERE id = ?3 AND state = 'pending'";
+                commit::update(c, "mark outbox message failed", sql, rusqlite::params![error, retry_at, id])
+            })
+            .await
+            .map(|_| ())
     }
 
     async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>> {
@@ -631,16 +466,14 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_dead(&self, id: &str, error: &str, at: Timestamp) -> Result<()> {
-        in_write_tx!(self, "mark outbox message dead", |tx| {
-            sqlx::query("UPDATE outbox SET state = 'dead', last_error = ?, dead_at = ? WHERE id = ? AND state = 'pending'")
-                .bind(error)
-                .bind(micros(at))
-                .bind(id)
-                .execute(tx)
-                .await
-                .map(|_| ())
-                .map_err(backend("mark outbox message dead"))
-        })
+        let (id, error, at) = (id.to_owned(), error.to_owned(), micros(at));
+        self.thread
+            .run("mark outbox message dead", move |c| {
+                let sql = "UPDATE outbox SET state = 'dead', last_error = ?1, dead_at = ?2 WHERE id = ?3 AND state = 'pending'";
+                commit::update(c, "mark outbox message dead", sql, rusqlite::params![error, at, id])
+            })
+            .await
+            .map(|_| ())
     }
 
     async fn outbox_retry(&self, id: &str, now: Timestamp) -> Result<bool> {
@@ -845,7 +678,8 @@ impl Store for SqliteStore {
 
     // The access log (issue 8), in its own module.
     async fn record_access(&self, access: &store::NewAccess) -> Result<store::AccessRecord> {
-        in_write_tx!(self, "record access", |tx| access::record(tx, access).await)
+        let access = access.clone();
+        self.thread.run("record access", move |c| access::record(c, &access)).await
     }
 
     async fn access_log(&self, query: &store::AccessQuery) -> Result<Vec<store::AccessRecord>> {

@@ -35,13 +35,13 @@ pub(crate) async fn purge(tx: &mut SqliteConnection, purge: &Purge) -> Result<Pu
     let t = &purge.tombstone;
     let bodies = purge_bodies(purge)?;
     let case = &t.case_id.0;
-    let head = crate::audit::read_head(tx, &t.case_id).await?;
+    let (version, hash) = crate::audit::read_head(tx, &t.case_id).await?;
     let purged: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM case_tombstones WHERE case_id = ?)")
         .bind(case)
         .fetch_one(&mut *tx)
         .await
         .map_err(backend("read tombstone"))?;
-    check_purge(t, to_i64(head.version, "event version")?, purged, head.hash)?;
+    check_purge(t, to_i64(version, "event version")?, purged, hash)?;
 
     // The tombstone first: the events' trigger lets a body change only under one.
     let row = TombstoneRow::try_from(t)?;

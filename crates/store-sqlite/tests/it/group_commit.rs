@@ -3,9 +3,9 @@
 //! what only batching can: units of one case in one batch see each other, a failed transaction
 //! fails every unit of its batch, and the event sequence stays gapless across batches.
 //!
-//! The tests that need units in one batch run on the current-thread runtime: `join_all` queues
-//! every unit before the writer task gets to run, so they form one batch (the default bound, 64,
-//! is larger than any batch here).
+//! The tests that need units in one batch hold the store's write lock while they queue them, so
+//! that the write thread's next batch takes them all (the default bound, 64, is larger than any
+//! batch here).
 
 use domain::CaseId;
 use std::future::Future;
@@ -13,6 +13,21 @@ use store::conformance::{self as c, follow_up_unit, join_all, opening_unit};
 use store::{Store, StoreError};
 use store_sqlite::{GroupCommit, SqliteOptions, SqliteStore};
 use tempfile::TempDir;
+
+/// Commits `units` in one batch of the write thread: all are queued while the write lock is
+/// held, then it is let go.
+async fn in_one_batch(store: &SqliteStore, units: &[store::UnitOfWork]) -> Vec<store::Result<()>> {
+    let held = store.hold_writes().await;
+    let mut all = std::pin::pin!(join_all(units.iter().map(|u| store.commit(u.clone())).collect()));
+    // One poll queues every unit (each waits for its answer after that).
+    tokio::select! {
+        biased;
+        _ = &mut all => panic!("a unit was answered while the write lock was held"),
+        () = std::future::ready(()) => {}
+    }
+    drop(held);
+    all.await
+}
 
 async fn fresh_with(group_commit: GroupCommit) -> (TempDir, std::path::PathBuf, SqliteStore) {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -71,7 +86,7 @@ async fn units_for_one_case_in_one_batch_see_each_other() {
         follow_up_unit("case-1", "2026-0001", 2, "decided on the old version"),
         follow_up_unit("case-1", "2026-0001", 3, "second"),
     ];
-    let results = join_all(units.iter().map(|u| store.commit(u.clone())).collect()).await;
+    let results = in_one_batch(&store, &units).await;
     let [open, first, stale, second] = <[_; 4]>::try_from(results).expect("four answers");
     open.expect("the opening lands");
     first.expect("the unit at the opening's version lands");
@@ -105,7 +120,7 @@ async fn a_failed_transaction_fails_every_unit_of_its_batch() {
         sqlx::Connection::close(conn).await.expect("close");
 
         let units = [opening_unit("case-a", "2026-0001"), opening_unit("case-poison", "2026-0002"), opening_unit("case-b", "2026-0003")];
-        let results = join_all(units.iter().map(|u| store.commit(u.clone())).collect()).await;
+        let results = in_one_batch(&store, &units).await;
         let landed: Vec<bool> = results.iter().map(Result::is_ok).collect();
         for r in &results {
             if let Err(e) = r {

@@ -1,0 +1,355 @@
+//! The write thread: one OS thread owns the store's write connection (a synchronous `rusqlite`
+//! connection) and runs the writes queued to it, so that a unit of work's statements run back to
+//! back instead of each being handed to a driver thread and back.
+//!
+//! Group commit: the thread takes every write queued at the moment (at most `max_batch`), runs
+//! each in a `SAVEPOINT` of one `BEGIN IMMEDIATE` transaction, commits once (one WAL `fsync`)
+//! and only then answers each caller. A write that fails on its own (a version conflict, a used
+//! idempotency key or reference) is rolled back to its savepoint and gets its own error, exactly
+//! as it would alone; the writes after it still see the ones before it, so two units for one
+//! case in one batch behave as if committed one after the other. When the transaction itself
+//! fails (its commit, or SQLite rolling the whole transaction back after a disk error), nothing
+//! of the batch is stored and every write that had applied gets that failure. Nothing is
+//! acknowledged before the commit is on disk. With group commit off, every batch is one write.
+//!
+//! Checkpoints (copying the WAL's pages into the database file, with their own `fsync`s) run on
+//! a second thread with its own connection, woken after commits, instead of inside whichever
+//! commit crosses SQLite's automatic threshold: a commit then costs its WAL write and `fsync`
+//! only.
+//!
+//! The writes not yet moved to this thread still run through sqlx's write connection; `lock`
+//! keeps the two from ever holding SQLite's write lock at once (they would otherwise wait on
+//! each other through the busy handler's sleeps).
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::sync::Arc;
+use store::{Result, StoreError};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// The number of writes one transaction takes at most when group commit is on by default:
+/// enough for every command of a busy office in flight at once, small enough that one batch's
+/// transaction holds the write lock for milliseconds.
+pub const DEFAULT_MAX_BATCH: usize = 64;
+
+/// How long the connection waits for another process's write lock before giving up.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The least time between two checkpoints: commits in between are copied together.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Statements each connection keeps prepared: every statement the thread runs, with room.
+const STATEMENT_CACHE: usize = 64;
+
+/// Whether concurrent commits share a transaction (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupCommit {
+    /// Every write is its own transaction and its own `fsync`.
+    Off,
+    /// Writes queued at the same moment share one transaction of at most `max_batch` writes.
+    On { max_batch: usize },
+}
+
+impl Default for GroupCommit {
+    fn default() -> Self {
+        GroupCommit::On { max_batch: DEFAULT_MAX_BATCH }
+    }
+}
+
+impl GroupCommit {
+    fn max_batch(self) -> usize {
+        match self {
+            GroupCommit::Off => 1,
+            GroupCommit::On { max_batch } => max_batch.max(1),
+        }
+    }
+}
+
+/// A write queued to the thread: run inside the batch's transaction, then answered.
+trait Write: Send {
+    /// Runs the write on the connection, inside an open transaction.
+    fn apply(&mut self, conn: &Connection) -> Result<()>;
+    /// Tells the caller the outcome: its own error, or the batch's, or success with its value.
+    fn answer(self: Box<Self>, outcome: Result<()>);
+}
+
+/// A closure and the channel its value goes back on.
+struct Call<T, F> {
+    work: Option<F>,
+    value: Option<T>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<T: Send, F: FnOnce(&Connection) -> Result<T> + Send> Write for Call<T, F> {
+    fn apply(&mut self, conn: &Connection) -> Result<()> {
+        let work = self.work.take().ok_or_else(|| StoreError::Backend("a write was applied twice".to_owned()))?;
+        self.value = Some(work(conn)?);
+        Ok(())
+    }
+
+    fn answer(self: Box<Self>, outcome: Result<()>) {
+        let Call { value, reply, .. } = *self;
+        let answer = outcome.and_then(|()| value.ok_or_else(|| StoreError::Backend("a write was answered before it ran".to_owned())));
+        // A caller that gave up waiting no longer needs its answer.
+        let _ = reply.send(answer);
+    }
+}
+
+enum Message {
+    Write(Box<dyn Write>),
+    /// Finish what is queued before, close the connection and stop.
+    Close(oneshot::Sender<()>),
+}
+
+/// The handle callers queue their writes on. Cheap to clone; the thread ends when the last
+/// handle is dropped or [`Writer::close`] is called.
+#[derive(Clone)]
+pub(crate) struct Writer {
+    queue: mpsc::Sender<Message>,
+    /// Held by the thread for each batch, and by the sqlx writes for each transaction.
+    pub(crate) lock: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Opens the write connection to the (existing, migrated) database at `path` and starts the
+    /// thread. Every acknowledged write is durable (`synchronous = FULL`).
+    pub(crate) fn start(path: &Path, group_commit: GroupCommit) -> Result<Writer> {
+        let conn = open(path, BUSY_TIMEOUT)?;
+        let checkpoints = Checkpointer::start(path)?;
+        let max_batch = group_commit.max_batch();
+        // Callers beyond a few batches wait to queue: the queue's bound is the back pressure.
+        let (queue, messages) = mpsc::channel(max_batch * 4);
+        let lock = Arc::new(Mutex::new(()));
+        let thread_lock = lock.clone();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || run(conn, messages, max_batch, &thread_lock, checkpoints))
+            .map_err(|e| StoreError::Backend(format!("start the write thread: {e}")))?;
+        Ok(Writer { queue, lock })
+    }
+
+    /// Queues `work` and waits until its batch is durable (or has failed). `op` names the write
+    /// in errors.
+    pub(crate) async fn run<T, F>(&self, op: &'static str, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let call = Call { work: Some(work), value: None, reply };
+        self.queue
+            .send(Message::Write(Box::new(call)))
+            .await
+            .map_err(|_| StoreError::Backend(format!("{op}: the write thread has stopped; nothing was written")))?;
+        // The thread drops a reply unanswered only if it panicked, possibly after the commit.
+        answer
+            .await
+            .map_err(|_| StoreError::Backend(format!("{op}: the write thread stopped before answering; it may or may not be stored")))?
+    }
+
+    /// Holds the write lock until the guard is dropped: writes queue meanwhile, and the next
+    /// batch takes all of them (for tests of batching).
+    pub(crate) async fn hold(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.lock.clone().lock_owned().await
+    }
+
+    /// Lets the writes queued so far finish, then closes the connection; later writes fail.
+    pub(crate) async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.queue.send(Message::Close(done)).await.is_ok() {
+            let _ = closed.await;
+        }
+    }
+}
+
+/// The write connection, set up as the sqlx pools' connections are.
+fn open(path: &Path, busy_timeout: std::time::Duration) -> Result<Connection> {
+    let failed = |e: rusqlite::Error| StoreError::Backend(format!("open the write connection: {}", crate::error::describe_sync(&e)));
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(failed)?;
+    conn.busy_timeout(busy_timeout).map_err(failed)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(failed)?;
+    // The checkpointer's thread copies the WAL back (see the module docs).
+    conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(failed)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// The thread: one batch at a time, until closed or every handle is gone.
+fn run(mut conn: Connection, mut messages: mpsc::Receiver<Message>, max_batch: usize, lock: &Mutex<()>, checkpoints: Checkpointer) {
+    let mut batch: Vec<Box<dyn Write>> = Vec::with_capacity(max_batch);
+    while let Some(first) = messages.blocking_recv() {
+        let mut close = None;
+        match first {
+            Message::Write(w) => batch.push(w),
+            Message::Close(done) => close = Some(done),
+        }
+        // The lock first: the writes queued while another write holds it join this batch too.
+        let guard = if batch.is_empty() { None } else { Some(lock.blocking_lock()) };
+        while close.is_none() && batch.len() < max_batch {
+            match messages.try_recv() {
+                Ok(Message::Write(w)) => batch.push(w),
+                Ok(Message::Close(done)) => close = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            let answers = commit_batch(&conn, &mut batch);
+            if !conn.is_autocommit() {
+                // The transaction could not be ended: go on with a fresh connection.
+                conn = reopen(conn);
+            }
+            drop(guard);
+            checkpoints.wake();
+            for (write, answer) in batch.drain(..).zip(answers) {
+                write.answer(answer);
+            }
+        }
+        if let Some(done) = close {
+            drop(conn);
+            checkpoints.stop();
+            let _ = done.send(());
+            return;
+        }
+    }
+}
+
+/// The checkpoint thread's handle: woken after commits, stopped with the write thread.
+struct Checkpointer {
+    wake: std::sync::mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> Result<Checkpointer> {
+        let conn = open(path, BUSY_TIMEOUT)?;
+        // One pending wake-up is enough: commits while a checkpoint runs are copied by the next.
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".to_owned())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    // PASSIVE: copies what no reader still needs, without waiting for anyone.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %crate::error::describe_sync(&e), "WAL checkpoint failed; the next one retries");
+                    }
+                    std::thread::sleep(CHECKPOINT_INTERVAL);
+                }
+            })
+            .map_err(|e| StoreError::Backend(format!("start the checkpoint thread: {e}")))?;
+        Ok(Checkpointer { wake, thread })
+    }
+
+    /// Asks for a checkpoint soon.
+    fn wake(&self) {
+        let _ = self.wake.try_send(());
+    }
+
+    /// Ends the thread (after a last checkpoint if one is pending) and closes its connection.
+    fn stop(self) {
+        drop(self.wake);
+        let _ = self.thread.join();
+    }
+}
+
+/// A fresh connection to the file of `conn`, or `conn` itself if none can be opened (its next
+/// batch then fails with the reason).
+fn reopen(conn: Connection) -> Connection {
+    let Some(path) = conn.path().map(std::path::PathBuf::from) else {
+        tracing::error!("the write connection has no file to reopen");
+        return conn;
+    };
+    match open(&path, BUSY_TIMEOUT) {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            tracing::error!(error = %e, "the write connection could not be reopened");
+            conn
+        }
+    }
+}
+
+/// Runs `batch` in one transaction, each write in its own savepoint (none when it is alone), and
+/// returns each write's outcome in order once the transaction is committed (or has failed).
+fn commit_batch(conn: &Connection, batch: &mut [Box<dyn Write>]) -> Vec<Result<()>> {
+    let n = batch.len();
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        return fail_all(n, &sync_backend("commit (begin)", &e));
+    }
+    let alone = n == 1;
+    let mut answers = Vec::with_capacity(n);
+    for write in batch.iter_mut() {
+        let outcome = if alone { Ok(write.apply(conn)) } else { in_savepoint(conn, write.as_mut()) };
+        match outcome {
+            Ok(answer) => answers.push(answer),
+            Err(broken) => {
+                // The rollback's own failure would hide why.
+                let _ = conn.execute_batch("ROLLBACK");
+                return fail_all(n, &broken);
+            }
+        }
+    }
+    if alone && answers[0].is_err() || !answers.iter().any(Result::is_ok) {
+        // Nothing to make durable: every write failed (and was rolled back to its savepoint).
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        return answers;
+    }
+    match conn.execute_batch("COMMIT") {
+        Ok(()) => answers,
+        Err(e) => {
+            let failure = sync_backend("commit (commit)", &e);
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            // The writes that had failed keep their own reason; the others were not stored.
+            answers.into_iter().map(|a| a.and_then(|()| Err(copy(&failure)))).collect()
+        }
+    }
+}
+
+/// Applies one write inside its own savepoint. `Ok(outcome)`: the write applied, or failed and
+/// was rolled back alone; `Err`: the transaction itself is broken and the batch must fail.
+fn in_savepoint(conn: &Connection, write: &mut dyn Write) -> std::result::Result<Result<()>, StoreError> {
+    conn.execute_batch("SAVEPOINT unit").map_err(|e| sync_backend("commit (savepoint)", &e))?;
+    match write.apply(conn) {
+        Ok(()) => {
+            conn.execute_batch("RELEASE unit").map_err(|e| sync_backend("commit (release savepoint)", &e))?;
+            Ok(Ok(()))
+        }
+        Err(e) => {
+            // After a disk error SQLite may have rolled back the whole transaction; then the
+            // savepoint is gone, and later writes would run outside any transaction: stop here.
+            if conn.is_autocommit() {
+                return Err(e);
+            }
+            conn.execute_batch("ROLLBACK TO unit; RELEASE unit").map_err(|e| sync_backend("commit (roll back a failed write)", &e))?;
+            Ok(Err(e))
+        }
+    }
+}
+
+fn sync_backend(op: &'static str, e: &rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("{op}: {}", crate::error::describe_sync(e)))
+}
+
+/// The failure of the whole batch, for each of its `n` writes.
+fn fail_all(n: usize, failure: &StoreError) -> Vec<Result<()>> {
+    (0..n).map(|_| Err(copy(failure))).collect()
+}
+
+/// `StoreError` is not `Clone` (it is the trait's public type); a batch failure is always
+/// `Backend`, whose text is all there is to copy.
+fn copy(failure: &StoreError) -> StoreError {
+    match failure {
+        StoreError::Backend(text) => StoreError::Backend(text.clone()),
+        other => StoreError::Backend(other.to_string()),
+    }
+}
