@@ -22,10 +22,8 @@ macro_rules! key_columns {
 
 /// Writes the unit's documents inside its transaction.
 pub(crate) async fn write(tx: &mut PgConnection, unit: &UnitOfWork) -> Result<()> {
+    // `store_sql::check_unit` has made sure every document is the unit's case's.
     for d in &unit.documents {
-        if d.case_id != unit.case_id {
-            return Err(StoreError::Backend(format!("the unit of work for case {} carries a document of another case", unit.case_id)));
-        }
         sqlx::query(concat!("INSERT INTO documents (", document_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
             .bind(&d.id)
             .bind(&d.case_id.0)

@@ -239,21 +239,6 @@ macro_rules! in_tx {
     }};
 }
 
-/// A unit of work's parts must all concern its case: a mismatch is the caller's bug, and
-/// storing it would attach rows to the wrong case.
-fn check_unit(unit: &UnitOfWork) -> Result<()> {
-    let case = &unit.case_id;
-    let foreign = unit.summary.case_id != *case
-        || unit.tasks.iter().any(|t| t.case_id != *case)
-        || unit.idempotency.as_ref().is_some_and(|i| i.case_id != *case)
-        || unit.outbox.iter().any(|m| m.case_id != *case)
-        || unit.timers.iter().any(|t| t.case_id != *case);
-    if foreign {
-        return Err(StoreError::Backend(format!("the unit of work for case {case} carries rows of another case")));
-    }
-    Ok(())
-}
-
 /// A unique violation of a case row: its reference is taken; anything else is a failure.
 fn case_write_error(op: &'static str, reference: &str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match unique_violation(&e) {
@@ -523,7 +508,7 @@ impl Store for PgStore {
     }
 
     async fn commit(&self, unit: UnitOfWork) -> Result<()> {
-        check_unit(&unit)?;
+        store_sql::check_unit(&unit)?;
         // Serialized before the transaction so that the case lock is held only for SQL.
         let events = store_sql::prepare_events(&unit.events)?;
         let channel = &self.channel;

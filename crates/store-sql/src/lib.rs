@@ -423,6 +423,22 @@ pub struct PreparedEvent {
     pub value: serde_json::Value,
 }
 
+/// A unit of work's parts must all concern its case: a mismatch is the caller's bug, and
+/// storing it would attach rows to the wrong case. Checked before anything is written.
+pub fn check_unit(unit: &store::UnitOfWork) -> Result<()> {
+    let case = &unit.case_id;
+    let foreign = unit.summary.case_id != *case
+        || unit.tasks.iter().any(|t| t.case_id != *case)
+        || unit.idempotency.as_ref().is_some_and(|i| i.case_id != *case)
+        || unit.outbox.iter().any(|m| m.case_id != *case)
+        || unit.timers.iter().any(|t| t.case_id != *case)
+        || unit.documents.iter().any(|d| d.case_id != *case);
+    if foreign {
+        return Err(StoreError::Backend(format!("the unit of work for case {case} carries rows of another case")));
+    }
+    Ok(())
+}
+
 /// Serializes a unit's events for [`PreparedEvent`]s: the text as before the chain; the value
 /// is what is hashed.
 pub fn prepare_events(events: &[Event]) -> Result<Vec<PreparedEvent>> {

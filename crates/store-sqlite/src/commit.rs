@@ -9,21 +9,6 @@ use store::chain::GENESIS;
 use store::{Result, StoreError, UnitOfWork};
 use store_sql::{PreparedEvent, event_rows, json, micros, to_i64, to_u64, unchained_head};
 
-/// A unit of work's parts must all concern its case: a mismatch is the caller's bug, and
-/// storing it would attach rows to the wrong case.
-pub(crate) fn check_unit(unit: &UnitOfWork) -> Result<()> {
-    let case = &unit.case_id;
-    let foreign = unit.summary.case_id != *case
-        || unit.tasks.iter().any(|t| t.case_id != *case)
-        || unit.idempotency.as_ref().is_some_and(|i| i.case_id != *case)
-        || unit.outbox.iter().any(|m| m.case_id != *case)
-        || unit.documents.iter().any(|d| d.case_id != *case);
-    if foreign {
-        return Err(StoreError::Backend(format!("the unit of work for case {case} carries rows of another case")));
-    }
-    Ok(())
-}
-
 /// Where a unit's events are appended.
 struct Head {
     /// The case's newest version.

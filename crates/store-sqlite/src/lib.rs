@@ -242,7 +242,7 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, unit: UnitOfWork) -> Result<()> {
-        commit::check_unit(&unit)?;
+        store_sql::check_unit(&unit)?;
         // Serialized before it is queued, so that the write thread does only SQL.
         let events = store_sql::prepare_events(&unit.events)?;
         self.thread.run("commit", move |c| commit::write(c, &unit, &events)).await
