@@ -15,7 +15,11 @@ macro_rules! access_columns {
 /// Appends a view after the newest row, on the write thread: one writer at a time, so the
 /// number read here is still the newest when the row is inserted.
 pub(crate) fn record(conn: &rusqlite::Connection, new: &NewAccess) -> Result<AccessRecord> {
-    let next = next_access(crate::commit::access_head(conn)?, new)?;
+    let last: Option<(i64, String)> = conn
+        .prepare_cached("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| rusqlite::OptionalExtension::optional(s.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))))
+        .map_err(crate::error::sync_backend("read access log head"))?;
+    let next = next_access(last, new)?;
     let row = AccessRow::try_from(&next)?;
     conn.prepare_cached(concat!("INSERT INTO access_log (", access_columns!(), ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"))
         .and_then(|mut s| {

@@ -4,7 +4,7 @@
 
 use crate::error::{is_unique_violation_sync, sync_backend};
 use domain::CaseId;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use store::chain::GENESIS;
 use store::{Result, StoreError, UnitOfWork};
 use store_sql::{PreparedEvent, event_rows, json, micros, to_i64, to_u64, unchained_head};
@@ -256,16 +256,4 @@ pub(crate) fn next_number(conn: &Connection, counter: &str) -> Result<u64> {
         .and_then(|mut s| s.query_row(params![counter], |r| r.get(0)))
         .map_err(sync_backend("next number"))?;
     to_u64(value, "counters.value")
-}
-
-/// Runs one single-statement update and returns the number of rows it changed.
-pub(crate) fn update(conn: &Connection, op: &'static str, sql: &'static str, params: impl rusqlite::Params) -> Result<usize> {
-    conn.prepare_cached(sql).and_then(|mut s| s.execute(params)).map_err(sync_backend(op))
-}
-
-/// The newest access-log row's sequence number and hash.
-pub(crate) fn access_head(conn: &Connection) -> Result<Option<(i64, String)>> {
-    conn.prepare_cached("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .map_err(sync_backend("read access log head"))
 }

@@ -114,6 +114,13 @@ impl SqliteStore {
         self.thread.hold().await
     }
 
+    /// Runs one single-statement update on the write thread (joining its batch).
+    async fn update<P: rusqlite::Params + Send + 'static>(&self, op: &'static str, sql: &'static str, params: P) -> Result<()> {
+        self.thread
+            .run(op, move |c| c.prepare_cached(sql).and_then(|mut s| s.execute(params)).map(|_| ()).map_err(error::sync_backend(op)))
+            .await
+    }
+
     /// The schema versions this database has applied against those this build knows.
     pub async fn schema(&self) -> Result<SchemaStatus> {
         schema_status(&self.writer).await
@@ -404,18 +411,8 @@ impl Store for SqliteStore {
     }
 
     async fn timer_fired(&self, id: &str, at: Timestamp) -> Result<()> {
-        let (id, at) = (id.to_owned(), micros(at));
-        self.thread
-            .run("mark timer fired", move |c| {
-                commit::update(
-                    c,
-                    "mark timer fired",
-                    "UPDATE timers SET state = 'fired', fired_at = ?1 WHERE id = ?2 AND state = 'pending'",
-                    rusqlite::params![at, id],
-                )
-            })
-            .await
-            .map(|_| ())
+        let sql = "UPDATE timers SET state = 'fired', fired_at = ?1 WHERE id = ?2 AND state = 'pending'";
+        self.update("mark timer fired", sql, (micros(at), id.to_owned())).await
     }
 
     async fn timers(&self, case: &CaseId) -> Result<Vec<Timer>> {
@@ -429,26 +426,14 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_delivered(&self, id: &str, at: Timestamp) -> Result<()> {
-        let (id, at) = (id.to_owned(), micros(at));
-        self.thread
-            .run("mark outbox message delivered", move |c| {
-                let sql = "UPDATE outbox SET state = 'delivered', delivered_at = ?1 WHERE id = ?2";
-                commit::update(c, "mark outbox message delivered", sql, rusqlite::params![at, id])
-            })
-            .await
-            .map(|_| ())
+        let sql = "UPDATE outbox SET state = 'delivered', delivered_at = ?1 WHERE id = ?2";
+        self.update("mark outbox message delivered", sql, (micros(at), id.to_owned())).await
     }
 
     async fn outbox_failed(&self, id: &str, error: &str, retry_at: Timestamp) -> Result<()> {
-        let (id, error, retry_at) = (id.to_owned(), error.to_owned(), micros(retry_at));
-        self.thread
-            .run("mark outbox message failed", move |c| {
-                // A late failure report must not reopen a message another attempt delivered.
-                let sql = "UPDATE outbox SET last_error = ?1, due_at = ?2 WHERE id = ?3 AND state = 'pending'";
-                commit::update(c, "mark outbox message failed", sql, rusqlite::params![error, retry_at, id])
-            })
-            .await
-            .map(|_| ())
+        // A late failure report must not reopen a message another attempt delivered.
+        let sql = "UPDATE outbox SET last_error = ?1, due_at = ?2 WHERE id = ?3 AND state = 'pending'";
+        self.update("mark outbox message failed", sql, (error.to_owned(), micros(retry_at), id.to_owned())).await
     }
 
     async fn outbox(&self, case: Option<&CaseId>) -> Result<Vec<OutboxMessage>> {
@@ -466,14 +451,8 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_dead(&self, id: &str, error: &str, at: Timestamp) -> Result<()> {
-        let (id, error, at) = (id.to_owned(), error.to_owned(), micros(at));
-        self.thread
-            .run("mark outbox message dead", move |c| {
-                let sql = "UPDATE outbox SET state = 'dead', last_error = ?1, dead_at = ?2 WHERE id = ?3 AND state = 'pending'";
-                commit::update(c, "mark outbox message dead", sql, rusqlite::params![error, at, id])
-            })
-            .await
-            .map(|_| ())
+        let sql = "UPDATE outbox SET state = 'dead', last_error = ?1, dead_at = ?2 WHERE id = ?3 AND state = 'pending'";
+        self.update("mark outbox message dead", sql, (error.to_owned(), micros(at), id.to_owned())).await
     }
 
     async fn outbox_retry(&self, id: &str, now: Timestamp) -> Result<bool> {

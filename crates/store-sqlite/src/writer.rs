@@ -120,7 +120,7 @@ impl Writer {
     /// Opens the write connection to the (existing, migrated) database at `path` and starts the
     /// thread. Every acknowledged write is durable (`synchronous = FULL`).
     pub(crate) fn start(path: &Path, group_commit: GroupCommit) -> Result<Writer> {
-        let conn = open(path, BUSY_TIMEOUT)?;
+        let conn = open(path)?;
         let checkpoints = Checkpointer::start(path)?;
         let max_batch = group_commit.max_batch();
         // Callers beyond a few batches wait to queue: the queue's bound is the back pressure.
@@ -169,10 +169,10 @@ impl Writer {
 }
 
 /// The write connection, set up as the sqlx pools' connections are.
-fn open(path: &Path, busy_timeout: std::time::Duration) -> Result<Connection> {
+fn open(path: &Path) -> Result<Connection> {
     let failed = |e: rusqlite::Error| StoreError::Backend(format!("open the write connection: {}", crate::error::describe_sync(&e)));
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(failed)?;
-    conn.busy_timeout(busy_timeout).map_err(failed)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(failed)?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
     conn.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(failed)?;
@@ -229,7 +229,7 @@ struct Checkpointer {
 
 impl Checkpointer {
     fn start(path: &Path) -> Result<Checkpointer> {
-        let conn = open(path, BUSY_TIMEOUT)?;
+        let conn = open(path)?;
         // One pending wake-up is enough: commits while a checkpoint runs are copied by the next.
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
@@ -266,7 +266,7 @@ fn reopen(conn: Connection) -> Connection {
         tracing::error!("the write connection has no file to reopen");
         return conn;
     };
-    match open(&path, BUSY_TIMEOUT) {
+    match open(&path) {
         Ok(fresh) => fresh,
         Err(e) => {
             tracing::error!(error = %e, "the write connection could not be reopened");
@@ -295,8 +295,8 @@ fn commit_batch(conn: &Connection, batch: &mut [Box<dyn Write>]) -> Vec<Result<(
             }
         }
     }
-    if alone && answers[0].is_err() || !answers.iter().any(Result::is_ok) {
-        // Nothing to make durable: every write failed (and was rolled back to its savepoint).
+    if !answers.iter().any(Result::is_ok) {
+        // Nothing to make durable: every write failed. The transaction, if SQLite has not ended it, goes.
         if !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
