@@ -104,6 +104,8 @@ pub struct Run {
     pub cases: u64,
     pub commands: u64,
     pub secs: f64,
+    /// SQLite: the WAL file's size when the load ended.
+    pub wal_bytes: Option<u64>,
 }
 
 /// Runs `cases` cases with `in_flight` of them at a time against an engine on `database` (for
@@ -111,6 +113,7 @@ pub struct Run {
 pub async fn run_once(database: String, group_commit: GroupCommit, case_cache: usize, cases: u64, in_flight: usize) -> anyhow::Result<Run> {
     // 10:00 on a working Tuesday in Astana, standing still: every deadline is computed, none falls due.
     let clock = Arc::new(ManualClock::new("2026-11-24T05:00:00Z".parse().expect("valid")));
+    let database_path = database.clone();
     let settings = Settings {
         database,
         listen: "127.0.0.1:0".parse().expect("valid"),
@@ -160,7 +163,12 @@ pub async fn run_once(database: String, group_commit: GroupCommit, case_cache: u
     let secs = t.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     dispatcher.abort();
-    Ok(Run { cases, commands, secs })
+    let _ = dispatcher.await;
+    // An SQLite database's WAL as the load left it (bounded by the checkpoint thread), before
+    // closing empties it.
+    let wal_bytes = std::fs::metadata(format!("{database_path}-wal")).ok().map(|m| m.len());
+    app.close().await;
+    Ok(Run { cases, commands, secs, wal_bytes })
 }
 
 /// fsyncs per second of the disk under `dir`: 4 KiB appended then `fdatasync`, as a commit's
@@ -222,6 +230,9 @@ pub async fn run(report: &mut Report, o: &Options) -> anyhow::Result<()> {
             report.figure(Figure::new(&format!("{label}: complete cases/s"), r.cases as f64 / r.secs, "cases/s").target(2_000.0, true));
             report.figure(Figure::new(&format!("{label}: steps/s"), r.commands as f64 / r.secs, "steps/s"));
             report.figure(Figure::new(&format!("{label}: database bytes per closed case"), bytes as f64 / r.cases as f64, "B/case"));
+            if let Some(wal) = r.wal_bytes {
+                report.figure(Figure::new(&format!("{label}: WAL when the load ended"), wal as f64 / 1_048_576.0, "MiB"));
+            }
         }
     }
     if let Some(base) = &o.postgres {

@@ -39,14 +39,16 @@ pub struct App {
     listener: TcpListener,
     settings: Settings,
     oidc: Option<Arc<web::OidcSignIn>>,
+    /// The store's connections, closed when the server stops.
+    database: Database,
 }
 
 /// Opens the store, loads the regulation, wires the simulators and binds the listener.
 /// `simulators`: reuse running simulators (a test restarting our service while the other
 /// agencies' systems stay up); `None` makes new ones from the settings' data.
 pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option<Arc<Simulators>>) -> anyhow::Result<App> {
-    let store =
-        Database::open_with(&settings.database, settings.migrations, settings.pool_size, settings.sqlite_group_commit).await?.store();
+    let database = Database::open_with(&settings.database, settings.migrations, settings.pool_size, settings.sqlite_group_commit).await?;
+    let store = database.store();
     let regulations = Regulations::load(&settings.regulations, settings.pinned_edition.clone())
         .map_err(|p| anyhow::anyhow!("the regulation does not load:\n{p}"))?;
     regulations.persist(store.as_ref(), &settings.regulations).await.context("failed to store the regulation's definitions")?;
@@ -80,7 +82,7 @@ pub async fn build(settings: Settings, clock: Arc<dyn Clock>, simulators: Option
     );
     let demo_accounts = seed_accounts(store.as_ref(), &settings).await?;
     let oidc = oidc_sign_in(&settings, addr).await?;
-    Ok(App { addr, engine, simulators, demo_accounts, listener, settings, oidc })
+    Ok(App { addr, engine, simulators, demo_accounts, listener, settings, oidc, database })
 }
 
 /// The relying party of the configured identity provider, its redirect URI below the public
@@ -184,7 +186,7 @@ impl Database {
             Ok(Database::Postgres(store))
         } else {
             let path = std::path::Path::new(database);
-            let options = store_sqlite::SqliteOptions { migrations, group_commit };
+            let options = store_sqlite::SqliteOptions { migrations, group_commit, ..store_sqlite::SqliteOptions::default() };
             let store = SqliteStore::open_with_options(path, &options)
                 .await
                 .with_context(|| format!("failed to open the database {}", path.display()))?;
@@ -274,7 +276,14 @@ impl App {
         for w in workers {
             let _ = w.await;
         }
+        self.database.close().await;
         Ok(())
+    }
+
+    /// Closes the store's connections after the writes in progress (for a caller that drives the
+    /// engine without [`App::run`]); later writes fail.
+    pub async fn close(&self) {
+        self.database.close().await;
     }
 }
 

@@ -39,7 +39,7 @@ use store::{
 };
 use store_sql::{CaseRow, DefinitionRow, IdempotencyRow, OutboxRow, TaskDbRow, TimerRow, UserRow, json, micros};
 use writer::{BUSY_TIMEOUT, Writer};
-pub use writer::{DEFAULT_MAX_BATCH, GroupCommit};
+pub use writer::{DEFAULT_MAX_BATCH, DEFAULT_WAL_RESTART_FRAMES, GroupCommit};
 
 /// The page size of a list query that names no limit.
 const DEFAULT_LIMIT: u32 = 500;
@@ -60,12 +60,25 @@ pub struct SqliteStore {
 }
 
 /// How to open an SQLite store.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct SqliteOptions {
     /// Apply pending migrations, refuse to open until they are applied, or only inspect.
     pub migrations: Migrations,
     /// Whether concurrent writes share a transaction (on by default).
     pub group_commit: GroupCommit,
+    /// The WAL's length, in frames (pages), at which the checkpoint thread briefly stops writes
+    /// to start the WAL over ([`DEFAULT_WAL_RESTART_FRAMES`] by default; see `writer`).
+    pub wal_restart_frames: u32,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            migrations: Migrations::default(),
+            group_commit: GroupCommit::default(),
+            wal_restart_frames: DEFAULT_WAL_RESTART_FRAMES,
+        }
+    }
 }
 
 impl SqliteStore {
@@ -81,8 +94,8 @@ impl SqliteStore {
         SqliteStore::open_with_options(path, &SqliteOptions { migrations, ..SqliteOptions::default() }).await
     }
 
-    /// Opens the database at `path` as `options` say (see [`SqliteStore::open_with`]). With
-    /// This starts the write thread.
+    /// Opens the database at `path` as `options` say (see [`SqliteStore::open_with`]), and
+    /// starts the write and checkpoint threads.
     pub async fn open_with_options(path: &Path, options: &SqliteOptions) -> Result<SqliteStore> {
         let migrations = options.migrations;
         let connect = SqliteConnectOptions::new()
@@ -103,7 +116,7 @@ impl SqliteStore {
             .connect_with(connect.read_only(true))
             .await
             .map_err(backend("open database for reading"))?;
-        let thread = Writer::start(path, options.group_commit)?;
+        let thread = Writer::start(path, options.group_commit, options.wal_restart_frames)?;
         Ok(SqliteStore { writer, reader, thread })
     }
 

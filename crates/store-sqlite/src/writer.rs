@@ -15,7 +15,13 @@
 //! Checkpoints (copying the WAL's pages into the database file, with their own `fsync`s) run on
 //! a second thread with its own connection, woken after commits, instead of inside whichever
 //! commit crosses SQLite's automatic threshold: a commit then costs its WAL write and `fsync`
-//! only.
+//! only. A passive checkpoint never waits, but under steady writes it never catches up either
+//! (new frames arrive while it copies), and SQLite starts the WAL over only once every frame is
+//! copied: left alone, the WAL grows for as long as the load lasts (half a gigabyte in a
+//! minute of the durable benchmark). So once the WAL holds [`RESTART_FRAMES`] frames, the
+//! checkpoint thread takes the write lock, copies the few frames the passive pass left, waits
+//! for readers still on old frames, and lets the next commit write the WAL from its start.
+//! Closing the store leaves an empty WAL.
 //!
 //! The writes not yet moved to this thread still run through sqlx's write connection; `lock`
 //! keeps the two from ever holding SQLite's write lock at once (they would otherwise wait on
@@ -37,6 +43,17 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 
 /// The least time between two checkpoints: commits in between are copied together.
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The WAL's length, in frames (pages), at which the checkpoint thread briefly stops writes to
+/// start it over, unless told otherwise: 16 MiB with 4 KiB pages.
+pub const DEFAULT_WAL_RESTART_FRAMES: u32 = 4096;
+
+/// The WAL's size SQLite trims it back to when it starts over after a surge.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// How long the checkpoint thread waits for readers on old frames before it gives up and lets
+/// writes go on (the next restart tries again).
+const READERS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Statements each connection keeps prepared: every statement the thread runs, with room.
 const STATEMENT_CACHE: usize = 64;
@@ -119,13 +136,13 @@ impl std::fmt::Debug for Writer {
 impl Writer {
     /// Opens the write connection to the (existing, migrated) database at `path` and starts the
     /// thread. Every acknowledged write is durable (`synchronous = FULL`).
-    pub(crate) fn start(path: &Path, group_commit: GroupCommit) -> Result<Writer> {
+    pub(crate) fn start(path: &Path, group_commit: GroupCommit, restart_frames: u32) -> Result<Writer> {
         let conn = open(path)?;
-        let checkpoints = Checkpointer::start(path)?;
+        let lock = Arc::new(Mutex::new(()));
+        let checkpoints = Checkpointer::start(path, lock.clone(), restart_frames)?;
         let max_batch = group_commit.max_batch();
         // Callers beyond a few batches wait to queue: the queue's bound is the back pressure.
         let (queue, messages) = mpsc::channel(max_batch * 4);
-        let lock = Arc::new(Mutex::new(()));
         let thread_lock = lock.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
@@ -178,6 +195,7 @@ fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON").map_err(failed)?;
     // The checkpointer's thread copies the WAL back (see the module docs).
     conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(failed)?;
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT).map_err(failed)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
@@ -228,8 +246,10 @@ struct Checkpointer {
 }
 
 impl Checkpointer {
-    fn start(path: &Path) -> Result<Checkpointer> {
+    fn start(path: &Path, lock: Arc<Mutex<()>>, restart_frames: u32) -> Result<Checkpointer> {
         let conn = open(path)?;
+        // Short sleeps while waiting for readers: writes are stopped meanwhile.
+        conn.busy_handler(Some(wait_for_readers)).map_err(|e| StoreError::Backend(format!("open the checkpoint connection: {e}")))?;
         // One pending wake-up is enough: commits while a checkpoint runs are copied by the next.
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
@@ -237,11 +257,15 @@ impl Checkpointer {
             .spawn(move || {
                 while woken.recv().is_ok() {
                     // PASSIVE: copies what no reader still needs, without waiting for anyone.
-                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                        tracing::warn!(error = %crate::error::describe_sync(&e), "WAL checkpoint failed; the next one retries");
+                    if checkpoint(&conn, "PASSIVE").is_some_and(|wal| wal.frames >= i64::from(restart_frames)) {
+                        let _writes = lock.blocking_lock();
+                        checkpoint(&conn, "RESTART");
                     }
                     std::thread::sleep(CHECKPOINT_INTERVAL);
                 }
+                // Closing: copy everything and empty the WAL, so the file stands alone.
+                let _writes = lock.blocking_lock();
+                checkpoint(&conn, "TRUNCATE");
             })
             .map_err(|e| StoreError::Backend(format!("start the checkpoint thread: {e}")))?;
         Ok(Checkpointer { wake, thread })
@@ -257,6 +281,37 @@ impl Checkpointer {
         drop(self.wake);
         let _ = self.thread.join();
     }
+}
+
+/// What a checkpoint reports of the WAL.
+struct Wal {
+    /// Frames in the WAL (its length since it last started over).
+    frames: i64,
+}
+
+/// Runs a checkpoint of `mode`; `None` if it failed (logged; the next one retries). A checkpoint
+/// that could not copy everything (a reader still on old frames) is not a failure.
+fn checkpoint(conn: &Connection, mode: &str) -> Option<Wal> {
+    let outcome = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)));
+    match outcome {
+        Ok((busy, frames)) => {
+            if busy != 0 {
+                tracing::debug!(mode, frames, "WAL checkpoint left frames that a reader still needs");
+            }
+            Some(Wal { frames })
+        }
+        Err(e) => {
+            tracing::warn!(mode, error = %crate::error::describe_sync(&e), "WAL checkpoint failed; the next one retries");
+            None
+        }
+    }
+}
+
+/// The checkpoint connection's busy handler: 200 µs sleeps for up to [`READERS_WAIT`].
+fn wait_for_readers(attempt: i32) -> bool {
+    const SLEEP: std::time::Duration = std::time::Duration::from_micros(200);
+    std::thread::sleep(SLEEP);
+    u128::try_from(attempt).unwrap_or(0) * SLEEP.as_micros() < READERS_WAIT.as_micros()
 }
 
 /// A fresh connection to the file of `conn`, or `conn` itself if none can be opened (its next
