@@ -241,7 +241,9 @@ impl Restamp<'_> {
             .timers
             .iter()
             .map(|x| NewTimer {
-                id: uuid::Uuid::new_v4().to_string(),
+                // The engine names a timer when the command that sets it runs; the template kept
+                // only when it falls due, which is near enough to place it.
+                id: engine::ids::new_id(self.at(x.due_at)),
                 case_id: self.case_id.clone(),
                 due_at: self.at(x.due_at),
                 ..x.clone()
@@ -266,7 +268,8 @@ fn generate(t: &Templates, i: u64, n: u64) -> GeneratedCase {
     let branch = &branches[i as usize % 2];
     let year = (template.summary.opened_at + shift).to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
     let reference = format!("{year}-{i:08}");
-    let case_id = CaseId(uuid::Uuid::new_v4().to_string());
+    // Named as the engine names a case opened at that time.
+    let case_id = CaseId(engine::ids::new_id(template.summary.opened_at + shift));
     Restamp { provider: &provider, branch, shift, case_id: &case_id, reference: &reference }.case(template)
 }
 

@@ -277,7 +277,7 @@ impl Engine {
         }
         let hash = documents::sha256_hex(&content);
         let document = StoredDocument {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::ids::new_id(w.at),
             case_id: case.id.clone(),
             task: w.task,
             kind: w.kind.id().to_owned(),

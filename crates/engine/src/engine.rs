@@ -369,7 +369,7 @@ impl Engine {
         }
         let knb = self.config.units.iter().find(|u| u.kind == UnitKind::Knb).map(|u| u.id.clone()).unwrap_or_else(|| "knb".into());
         let units = CaseUnits { sc_branch: actor.unit.clone(), provider: provider.into(), knb: knb.into() };
-        let case_id = CaseId(uuid::Uuid::new_v4().to_string());
+        let case_id = CaseId(crate::ids::new_id(now));
         let year = now.to_zoned_datetime(self.config.time_zone.clone()).year();
         // A reference is only taken once the command is known to be acceptable.
         case::decide(
@@ -1047,7 +1047,7 @@ impl Engine {
         let mut outbox = Vec::new();
         let mut timers = Vec::new();
         let timer = |kind: domain::case::TimerKind, due_at: Timestamp| NewTimer {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::ids::new_id(now),
             case_id: case_id.clone(),
             kind: kind.code().to_owned(),
             payload: serde_json::to_value(&kind).expect("plain data"),
@@ -1072,7 +1072,7 @@ impl Engine {
                     touched.push(*task);
                     if let Some(call) = def.step(step).and_then(|s| s.on_enter) {
                         outbox.push(NewOutboxMessage {
-                            id: uuid::Uuid::new_v4().to_string(),
+                            id: crate::ids::new_id(now),
                             case_id: case_id.clone(),
                             kind: call.code().to_owned(),
                             payload: serde_json::json!({ "task": task, "step": step }),

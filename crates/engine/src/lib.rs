@@ -12,6 +12,7 @@ pub mod clock;
 pub mod compliance;
 pub mod deadlines;
 mod engine;
+pub mod ids;
 mod outbox;
 pub mod regulations;
 pub mod retention;
