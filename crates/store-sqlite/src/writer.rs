@@ -18,9 +18,11 @@
 //! only. A passive checkpoint never waits, but under steady writes it never catches up either
 //! (new frames arrive while it copies), and SQLite starts the WAL over only once every frame is
 //! copied: left alone, the WAL grows for as long as the load lasts (half a gigabyte in a
-//! minute of the durable benchmark). So once the WAL holds [`RESTART_FRAMES`] frames, the
+//! minute of the durable benchmark). So once the WAL holds [`DEFAULT_WAL_RESTART_FRAMES`] frames, the
 //! checkpoint thread takes the write lock, copies the few frames the passive pass left, waits
-//! for readers still on old frames, and lets the next commit write the WAL from its start.
+//! briefly for readers still on old frames, and lets the next commit write the WAL from its start.
+//! A long read keeps its frames whatever anyone does; the thread then tries less and less often
+//! (up to a second apart) until it ends.
 //! Closing the store leaves an empty WAL.
 //!
 //! The writes not yet moved to this thread still run through sqlx's write connection; `lock`
@@ -51,9 +53,16 @@ pub const DEFAULT_WAL_RESTART_FRAMES: u32 = 4096;
 /// The WAL's size SQLite trims it back to when it starts over after a surge.
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
-/// How long the checkpoint thread waits for readers on old frames before it gives up and lets
-/// writes go on (the next restart tries again).
-const READERS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long the checkpoint thread, holding the write lock, waits for readers on old frames
+/// before it gives up and lets writes go on. Reads of a page take a millisecond or two; a long
+/// one (a year's compliance report) keeps its frames however long anyone waits.
+const READERS_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// After restarts that readers kept from finishing, the checkpoint rounds skipped before the
+/// next try double from one up to this many, so that a long read stops writes for
+/// [`READERS_WAIT`] about once a second rather than every round, while a reader that was merely
+/// slow costs one round.
+const MOST_ROUNDS_SKIPPED: u32 = 8;
 
 /// Statements each connection keeps prepared: every statement the thread runs, with room.
 const STATEMENT_CACHE: usize = 64;
@@ -255,11 +264,21 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".to_owned())
             .spawn(move || {
+                // Rounds to skip before the next restart, and how many the next failure skips.
+                let (mut skip, mut next_skip) = (0u32, 1u32);
                 while woken.recv().is_ok() {
                     // PASSIVE: copies what no reader still needs, without waiting for anyone.
-                    if checkpoint(&conn, "PASSIVE").is_some_and(|wal| wal.frames >= i64::from(restart_frames)) {
+                    let long = checkpoint(&conn, "PASSIVE").is_some_and(|wal| wal.frames >= i64::from(restart_frames));
+                    if long && skip == 0 {
                         let _writes = lock.blocking_lock();
-                        checkpoint(&conn, "RESTART");
+                        if checkpoint(&conn, "RESTART").is_some_and(|wal| wal.busy) {
+                            skip = next_skip;
+                            next_skip = (next_skip * 2).min(MOST_ROUNDS_SKIPPED);
+                        } else {
+                            next_skip = 1;
+                        }
+                    } else {
+                        skip = skip.saturating_sub(1);
                     }
                     std::thread::sleep(CHECKPOINT_INTERVAL);
                 }
@@ -285,6 +304,8 @@ impl Checkpointer {
 
 /// What a checkpoint reports of the WAL.
 struct Wal {
+    /// A reader still needed frames, so the checkpoint could not do all it was asked.
+    busy: bool,
     /// Frames in the WAL (its length since it last started over).
     frames: i64,
 }
@@ -298,7 +319,7 @@ fn checkpoint(conn: &Connection, mode: &str) -> Option<Wal> {
             if busy != 0 {
                 tracing::debug!(mode, frames, "WAL checkpoint left frames that a reader still needs");
             }
-            Some(Wal { frames })
+            Some(Wal { busy: busy != 0, frames })
         }
         Err(e) => {
             tracing::warn!(mode, error = %crate::error::describe_sync(&e), "WAL checkpoint failed; the next one retries");
