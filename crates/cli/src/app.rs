@@ -276,6 +276,7 @@ impl App {
         for w in workers {
             let _ = w.await;
         }
+        // The listener has moved into the server above, so `self.close()` cannot be called.
         self.database.close().await;
         Ok(())
     }

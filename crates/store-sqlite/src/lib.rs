@@ -6,8 +6,8 @@
 //! by another writer, even of another process). Reads use a separate pool of read-only
 //! connections, which WAL lets run alongside the writer.
 //!
-//! Units of work and the frequent small writes (reference numbers, outbox and timer
-//! bookkeeping, the access log, session touches) run on the write thread (`writer`), whose own
+//! Units of work and the frequent small writes (reference numbers, the outbox's delivery marks,
+//! timers marked fired, the access log) run on the write thread (`writer`), whose own
 //! connection runs their statements back to back; by default the writes queued at one moment
 //! share one transaction and one `fsync` (group commit). The other writes run on a sqlx pool of
 //! one connection, taking the write thread's lock so that the two never wait on each other's

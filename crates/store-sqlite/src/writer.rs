@@ -29,6 +29,7 @@
 //! keeps the two from ever holding SQLite's write lock at once (they would otherwise wait on
 //! each other through the busy handler's sleeps).
 
+use crate::error::sync_backend;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
@@ -196,7 +197,7 @@ impl Writer {
 
 /// The write connection, set up as the sqlx pools' connections are.
 fn open(path: &Path) -> Result<Connection> {
-    let failed = |e: rusqlite::Error| StoreError::Backend(format!("open the write connection: {}", crate::error::describe_sync(&e)));
+    let failed = |e| sync_backend("open the write connection")(e);
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(failed)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(failed)?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
@@ -258,7 +259,7 @@ impl Checkpointer {
     fn start(path: &Path, lock: Arc<Mutex<()>>, restart_frames: u32) -> Result<Checkpointer> {
         let conn = open(path)?;
         // Short sleeps while waiting for readers: writes are stopped meanwhile.
-        conn.busy_handler(Some(wait_for_readers)).map_err(|e| StoreError::Backend(format!("open the checkpoint connection: {e}")))?;
+        conn.busy_handler(Some(wait_for_readers)).map_err(sync_backend("open the checkpoint connection"))?;
         // One pending wake-up is enough: commits while a checkpoint runs are copied by the next.
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
@@ -356,7 +357,7 @@ fn reopen(conn: Connection) -> Connection {
 fn commit_batch(conn: &Connection, batch: &mut [Box<dyn Write>]) -> Vec<Result<()>> {
     let n = batch.len();
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        return fail_all(n, &sync_backend("commit (begin)", &e));
+        return fail_all(n, &sync_backend("commit (begin)")(e));
     }
     let alone = n == 1;
     let mut answers = Vec::with_capacity(n);
@@ -381,7 +382,7 @@ fn commit_batch(conn: &Connection, batch: &mut [Box<dyn Write>]) -> Vec<Result<(
     match conn.execute_batch("COMMIT") {
         Ok(()) => answers,
         Err(e) => {
-            let failure = sync_backend("commit (commit)", &e);
+            let failure = sync_backend("commit (commit)")(e);
             if !conn.is_autocommit() {
                 let _ = conn.execute_batch("ROLLBACK");
             }
@@ -394,10 +395,10 @@ fn commit_batch(conn: &Connection, batch: &mut [Box<dyn Write>]) -> Vec<Result<(
 /// Applies one write inside its own savepoint. `Ok(outcome)`: the write applied, or failed and
 /// was rolled back alone; `Err`: the transaction itself is broken and the batch must fail.
 fn in_savepoint(conn: &Connection, write: &mut dyn Write) -> std::result::Result<Result<()>, StoreError> {
-    conn.execute_batch("SAVEPOINT unit").map_err(|e| sync_backend("commit (savepoint)", &e))?;
+    conn.execute_batch("SAVEPOINT unit").map_err(sync_backend("commit (savepoint)"))?;
     match write.apply(conn) {
         Ok(()) => {
-            conn.execute_batch("RELEASE unit").map_err(|e| sync_backend("commit (release savepoint)", &e))?;
+            conn.execute_batch("RELEASE unit").map_err(sync_backend("commit (release savepoint)"))?;
             Ok(Ok(()))
         }
         Err(e) => {
@@ -406,14 +407,10 @@ fn in_savepoint(conn: &Connection, write: &mut dyn Write) -> std::result::Result
             if conn.is_autocommit() {
                 return Err(e);
             }
-            conn.execute_batch("ROLLBACK TO unit; RELEASE unit").map_err(|e| sync_backend("commit (roll back a failed write)", &e))?;
+            conn.execute_batch("ROLLBACK TO unit; RELEASE unit").map_err(sync_backend("commit (roll back a failed write)"))?;
             Ok(Err(e))
         }
     }
-}
-
-fn sync_backend(op: &'static str, e: &rusqlite::Error) -> StoreError {
-    StoreError::Backend(format!("{op}: {}", crate::error::describe_sync(e)))
 }
 
 /// The failure of the whole batch, for each of its `n` writes.
