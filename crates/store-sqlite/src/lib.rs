@@ -23,6 +23,7 @@ mod commit;
 mod documents;
 mod error;
 mod monitoring;
+mod point_reads;
 mod retention;
 mod writer;
 
@@ -30,9 +31,12 @@ use async_trait::async_trait;
 use domain::{CaseId, EditionRef, Event};
 use error::{backend, is_unique_violation};
 use jiff::{SignedDuration, Timestamp};
+use point_reads::PointReads;
+use rusqlite::OptionalExtension;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::path::Path;
+use std::sync::Arc;
 use store::{
     CaseQuery, CaseSummary, IdempotencyRecord, Migrations, OutboxMessage, OutboxState, Result, SchemaStatus, Store, StoreError, TaskQuery,
     TaskRow, Timer, UnitOfWork, User,
@@ -55,6 +59,8 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only connections.
     reader: SqlitePool,
+    /// Read-only connections for the per-request lookups of one row, run on the caller's thread.
+    point: Arc<PointReads>,
     /// The write thread that units of work and the frequent writes queue on.
     thread: Writer,
 }
@@ -117,7 +123,7 @@ impl SqliteStore {
             .await
             .map_err(backend("open database for reading"))?;
         let thread = Writer::start(path, options.group_commit, options.wal_restart_frames)?;
-        Ok(SqliteStore { writer, reader, thread })
+        Ok(SqliteStore { writer, reader, point: Arc::new(PointReads::new(path)), thread })
     }
 
     /// Holds the store's write lock until the guard is dropped: writes queue meanwhile, and the
@@ -153,6 +159,7 @@ impl SqliteStore {
     /// move the file cleanly.
     pub async fn close(&self) {
         self.thread.close().await;
+        self.point.close();
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -278,15 +285,23 @@ impl Store for SqliteStore {
     }
 
     async fn find_idempotent(&self, user: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
-        let row: Option<IdempotencyRow> = sqlx::query_as(
-            "SELECT user_id, idem_key, request_hash, case_id, response, created_at
-             FROM idempotency WHERE user_id = ? AND idem_key = ?",
-        )
-        .bind(user)
-        .bind(key)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(backend("find idempotency record"))?;
+        let row = self.point.read("find idempotency record", |c| {
+            c.prepare_cached(
+                "SELECT user_id, idem_key, request_hash, case_id, response, created_at
+                 FROM idempotency WHERE user_id = ? AND idem_key = ?",
+            )?
+            .query_row((user, key), |r| {
+                Ok(IdempotencyRow {
+                    user_id: r.get(0)?,
+                    idem_key: r.get(1)?,
+                    request_hash: r.get(2)?,
+                    case_id: r.get(3)?,
+                    response: r.get(4)?,
+                    created_at: r.get(5)?,
+                })
+            })
+            .optional()
+        })?;
         row.map(IdempotencyRecord::try_from).transpose()
     }
 
@@ -542,11 +557,20 @@ impl Store for SqliteStore {
     }
 
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
-        let row: Option<UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE token_hash = ?"))
-            .bind(token_hash)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(backend("find user by token"))?;
+        let row = self.point.read("find user by token", |c| {
+            c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users WHERE token_hash = ?"))?
+                .query_row([token_hash], |r| {
+                    Ok(UserRow {
+                        id: r.get(0)?,
+                        display_name: r.get(1)?,
+                        role: r.get(2)?,
+                        unit: r.get(3)?,
+                        token_hash: r.get(4)?,
+                        active: r.get(5)?,
+                    })
+                })
+                .optional()
+        })?;
         Ok(row.map(User::from))
     }
 

@@ -206,6 +206,12 @@ fn open(path: &Path) -> Result<Connection> {
     // The checkpointer's thread copies the WAL back (see the module docs).
     conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(failed)?;
     conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT).map_err(failed)?;
+    // Group commit runs each write in a savepoint, and SQLite keeps the pages a savepoint may
+    // have to restore in a sub-journal: a temporary file once it outgrows 64 KiB, which a batch's
+    // sub-journal always does, created, written page by page and deleted in every transaction
+    // (three times as many `pwrite`s as the WAL itself). In memory instead (decision 41); it
+    // holds at most the pages one batch changes and is freed at its commit.
+    conn.pragma_update(None, "temp_store", "MEMORY").map_err(failed)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
