@@ -1,8 +1,8 @@
 //! Server memory per open case: the resident memory of a `shaqyru serve` child process before
-//! and after N cases are opened through the API, and the database bytes those cases take.
+//! and after N cases are opened through the API, and the database bytes those cases take (pages
+//! times page size, so that the WAL's length at the moment does not count).
 
 use crate::api::{Client, HttpTeam, http_client};
-use crate::durable::sqlite_bytes;
 use crate::report::{Figure, Report};
 use crate::scenario::{self, Path};
 use crate::server::Server;
@@ -71,10 +71,10 @@ pub async fn run(report: &mut Report, binary: &FsPath, data_dir: &FsPath, cases:
         // Warm up every code path and connection first, so the baseline is a running server's.
         open_cases(&server, 200, scenario::script(Path::IssuedAfterExtension).len()).await?;
         let before = settled_rss(&server).await?;
-        let bytes_before = sqlite_bytes(&db);
+        let bytes_before = store_sqlite::bulk::database_bytes(&db).await?;
         open_cases(&server, cases, actions).await?;
         let after = settled_rss(&server).await?;
-        let bytes_after = sqlite_bytes(&db);
+        let bytes_after = store_sqlite::bulk::database_bytes(&db).await?;
         let per_case = (after as f64 - before as f64) / cases as f64;
         report.note(&format!("{label}: RSS {} KiB before, {} KiB after", before / 1024, after / 1024));
         report.figure(Figure::new(&format!("memory: server bytes per open case, {label}"), per_case, "B/case").target(2048.0, false));

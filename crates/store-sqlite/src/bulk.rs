@@ -202,6 +202,19 @@ pub async fn restore_time_basis(path: &Path) -> Result<()> {
     conn.close().await.map_err(backend("restore time basis: close"))
 }
 
+/// The bytes the database holds, as its file will be once every WAL frame is copied back: page
+/// count times page size, read in a snapshot taken now (commits still in the WAL included).
+/// Unlike the files' lengths, it does not move with how far the WAL has grown or been restarted
+/// while a server writes to it.
+pub async fn database_bytes(path: &Path) -> Result<u64> {
+    let mut conn =
+        SqliteConnectOptions::new().filename(path).read_only(true).connect().await.map_err(backend("bulk: open to measure"))?;
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut conn).await.map_err(backend("bulk: count pages"))?;
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut conn).await.map_err(backend("bulk: read page size"))?;
+    conn.close().await.map_err(backend("bulk: close"))?;
+    Ok(u64::try_from(pages * size).unwrap_or(0))
+}
+
 /// The plan SQLite picks (`EXPLAIN QUERY PLAN`) for each hot query, with sample values bound:
 /// (what, plan lines). The statements are written as [`crate::SqliteStore`] builds them for
 /// these calls; keep them in step.
