@@ -4,7 +4,8 @@
 //! SQLite has a single writer. Every write runs in a `BEGIN IMMEDIATE` transaction, so the write
 //! lock is taken before the first read of a transaction (a version check can never be overtaken
 //! by another writer, even of another process). Reads use a separate pool of read-only
-//! connections, which WAL lets run alongside the writer.
+//! connections, which WAL lets run alongside the writer; the two one-row lookups every API
+//! command makes (token, idempotency key) run on the caller's thread instead (`point_reads`).
 //!
 //! Units of work and the frequent small writes (reference numbers, the outbox's delivery marks,
 //! timers marked fired, the access log) run on the write thread (`writer`), whose own
