@@ -207,8 +207,7 @@ pub async fn restore_time_basis(path: &Path) -> Result<()> {
 /// Unlike the files' lengths, it does not move with how far the WAL has grown or been restarted
 /// while a server writes to it.
 pub async fn database_bytes(path: &Path) -> Result<u64> {
-    let mut conn =
-        SqliteConnectOptions::new().filename(path).read_only(true).connect().await.map_err(backend("bulk: open to measure"))?;
+    let mut conn = SqliteConnectOptions::new().filename(path).read_only(true).connect().await.map_err(backend("bulk: open to measure"))?;
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut conn).await.map_err(backend("bulk: count pages"))?;
     let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut conn).await.map_err(backend("bulk: read page size"))?;
     conn.close().await.map_err(backend("bulk: close"))?;
