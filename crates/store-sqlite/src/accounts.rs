@@ -2,7 +2,9 @@
 //! caller's write transaction (see the crate docs), reads the reader pool.
 
 use crate::error::{backend, is_unique_violation};
+use crate::point_reads::PointReads;
 use jiff::{SignedDuration, Timestamp};
+use rusqlite::OptionalExtension;
 use sqlx::{SqliteConnection, SqlitePool};
 use store::{Credentials, Result, Session, StoreError};
 use store_sql::{CredentialsRow, SessionRow, lock_end, lock_threshold, login_failure, micros, no_user, user_updated};
@@ -94,12 +96,22 @@ pub(crate) async fn create_session(tx: &mut SqliteConnection, s: &Session) -> Re
         })
 }
 
-pub(crate) async fn session(pool: &SqlitePool, id_hash: &str) -> Result<Option<Session>> {
-    let row: Option<SessionRow> = sqlx::query_as(concat!("SELECT ", session_columns!(), " FROM sessions WHERE id_hash = ?"))
-        .bind(id_hash)
-        .fetch_optional(pool)
-        .await
-        .map_err(backend("read session"))?;
+/// Read on the caller's thread: every request of a signed-in browser makes it (decision 42).
+pub(crate) fn session(point: &PointReads, id_hash: &str) -> Result<Option<Session>> {
+    let row = point.read("read session", |c| {
+        c.prepare_cached(concat!("SELECT ", session_columns!(), " FROM sessions WHERE id_hash = ?"))?
+            .query_row([id_hash], |r| {
+                Ok(SessionRow {
+                    id_hash: r.get(0)?,
+                    user_id: r.get(1)?,
+                    csrf_token: r.get(2)?,
+                    created_at: r.get(3)?,
+                    last_seen_at: r.get(4)?,
+                    expires_at: r.get(5)?,
+                })
+            })
+            .optional()
+    })?;
     row.map(Session::try_from).transpose()
 }
 

@@ -4,8 +4,9 @@
 //! SQLite has a single writer. Every write runs in a `BEGIN IMMEDIATE` transaction, so the write
 //! lock is taken before the first read of a transaction (a version check can never be overtaken
 //! by another writer, even of another process). Reads use a separate pool of read-only
-//! connections, which WAL lets run alongside the writer; the two one-row lookups every API
-//! command makes (token, idempotency key) run on the caller's thread instead (`point_reads`).
+//! connections, which WAL lets run alongside the writer; the one-row lookups every request
+//! makes (token, session, user, idempotency key) run on the caller's thread instead
+//! (`point_reads`).
 //!
 //! Units of work and the frequent small writes (reference numbers, the outbox's delivery marks,
 //! timers marked fired, the access log) run on the write thread (`writer`), whose own
@@ -164,6 +165,11 @@ impl SqliteStore {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// A `users` row as [`user_columns`] lists its columns, read by a point read.
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow { id: r.get(0)?, display_name: r.get(1)?, role: r.get(2)?, unit: r.get(3)?, token_hash: r.get(4)?, active: r.get(5)? })
 }
 
 /// Applies pending migrations; also checks that applied ones were not edited since.
@@ -549,27 +555,16 @@ impl Store for SqliteStore {
     }
 
     async fn user(&self, id: &str) -> Result<Option<User>> {
-        let row: Option<UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(backend("read user"))?;
+        let row = self.point.read("read user", |c| {
+            c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"))?.query_row([id], user_row).optional()
+        })?;
         Ok(row.map(User::from))
     }
 
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
         let row = self.point.read("find user by token", |c| {
             c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users WHERE token_hash = ?"))?
-                .query_row([token_hash], |r| {
-                    Ok(UserRow {
-                        id: r.get(0)?,
-                        display_name: r.get(1)?,
-                        role: r.get(2)?,
-                        unit: r.get(3)?,
-                        token_hash: r.get(4)?,
-                        active: r.get(5)?,
-                    })
-                })
+                .query_row([token_hash], user_row)
                 .optional()
         })?;
         Ok(row.map(User::from))
@@ -641,7 +636,7 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, id_hash: &str) -> Result<Option<store::Session>> {
-        accounts::session(&self.reader, id_hash).await
+        accounts::session(&self.point, id_hash)
     }
 
     async fn touch_session(&self, id_hash: &str, last_seen_at: Timestamp) -> Result<()> {

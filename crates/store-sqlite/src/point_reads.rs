@@ -1,6 +1,6 @@
-//! Point reads on the caller's own thread: the two lookups every API command makes before it
-//! reaches the engine (the caller's token, and the idempotency key it sent) read one row by its
-//! key from a page already in memory, in a few microseconds. Through sqlx each would be handed to
+//! Point reads on the caller's own thread: the lookups every request makes before it reaches
+//! the engine (the caller's token or browser session, the user, the idempotency key it sent)
+//! read one row by its key from a page already in memory, in a few microseconds. Through sqlx each would be handed to
 //! a driver thread and back, a sleep and a wake-up on both sides that cost more than the read
 //! (decision 42). Here a synchronous `rusqlite` connection runs the statement where the request
 //! is, and goes back to a small free list for the next caller.
