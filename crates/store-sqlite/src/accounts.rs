@@ -1,10 +1,10 @@
 //! Passwords, the login lockout and the web UI's sessions in SQLite (issue 8). Writes take the
-//! caller's write transaction (see the crate docs), reads the reader pool.
+//! caller's write transaction (see the crate docs), reads the reader pool; the session, read on
+//! every request of a signed-in browser, is a point read.
 
 use crate::error::{backend, is_unique_violation};
 use crate::point_reads::PointReads;
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::OptionalExtension;
 use sqlx::{SqliteConnection, SqlitePool};
 use store::{Credentials, Result, Session, StoreError};
 use store_sql::{CredentialsRow, SessionRow, lock_end, lock_threshold, login_failure, micros, no_user, user_updated};
@@ -98,19 +98,15 @@ pub(crate) async fn create_session(tx: &mut SqliteConnection, s: &Session) -> Re
 
 /// Read on the caller's thread: every request of a signed-in browser makes it (decision 42).
 pub(crate) fn session(point: &PointReads, id_hash: &str) -> Result<Option<Session>> {
-    let row = point.read("read session", |c| {
-        c.prepare_cached(concat!("SELECT ", session_columns!(), " FROM sessions WHERE id_hash = ?"))?
-            .query_row([id_hash], |r| {
-                Ok(SessionRow {
-                    id_hash: r.get(0)?,
-                    user_id: r.get(1)?,
-                    csrf_token: r.get(2)?,
-                    created_at: r.get(3)?,
-                    last_seen_at: r.get(4)?,
-                    expires_at: r.get(5)?,
-                })
-            })
-            .optional()
+    let row = point.row("read session", concat!("SELECT ", session_columns!(), " FROM sessions WHERE id_hash = ?"), [id_hash], |r| {
+        Ok(SessionRow {
+            id_hash: r.get(0)?,
+            user_id: r.get(1)?,
+            csrf_token: r.get(2)?,
+            created_at: r.get(3)?,
+            last_seen_at: r.get(4)?,
+            expires_at: r.get(5)?,
+        })
     })?;
     row.map(Session::try_from).transpose()
 }

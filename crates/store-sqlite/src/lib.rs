@@ -34,7 +34,6 @@ use domain::{CaseId, EditionRef, Event};
 use error::{backend, is_unique_violation};
 use jiff::{SignedDuration, Timestamp};
 use point_reads::PointReads;
-use rusqlite::OptionalExtension;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::path::Path;
@@ -292,22 +291,17 @@ impl Store for SqliteStore {
     }
 
     async fn find_idempotent(&self, user: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
-        let row = self.point.read("find idempotency record", |c| {
-            c.prepare_cached(
-                "SELECT user_id, idem_key, request_hash, case_id, response, created_at
-                 FROM idempotency WHERE user_id = ? AND idem_key = ?",
-            )?
-            .query_row((user, key), |r| {
-                Ok(IdempotencyRow {
-                    user_id: r.get(0)?,
-                    idem_key: r.get(1)?,
-                    request_hash: r.get(2)?,
-                    case_id: r.get(3)?,
-                    response: r.get(4)?,
-                    created_at: r.get(5)?,
-                })
+        let sql =
+            "SELECT user_id, idem_key, request_hash, case_id, response, created_at FROM idempotency WHERE user_id = ? AND idem_key = ?";
+        let row = self.point.row("find idempotency record", sql, (user, key), |r| {
+            Ok(IdempotencyRow {
+                user_id: r.get(0)?,
+                idem_key: r.get(1)?,
+                request_hash: r.get(2)?,
+                case_id: r.get(3)?,
+                response: r.get(4)?,
+                created_at: r.get(5)?,
             })
-            .optional()
         })?;
         row.map(IdempotencyRecord::try_from).transpose()
     }
@@ -555,18 +549,13 @@ impl Store for SqliteStore {
     }
 
     async fn user(&self, id: &str) -> Result<Option<User>> {
-        let row = self.point.read("read user", |c| {
-            c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"))?.query_row([id], user_row).optional()
-        })?;
+        let row = self.point.row("read user", concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"), [id], user_row)?;
         Ok(row.map(User::from))
     }
 
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
-        let row = self.point.read("find user by token", |c| {
-            c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users WHERE token_hash = ?"))?
-                .query_row([token_hash], user_row)
-                .optional()
-        })?;
+        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE token_hash = ?");
+        let row = self.point.row("find user by token", sql, [token_hash], user_row)?;
         Ok(row.map(User::from))
     }
 
